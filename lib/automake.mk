@@ -1,0 +1,46 @@
+noinst_LIBRARIES += lib/libsoftswitch.a
+lib_libsoftswitch_a_SOURCES = \
+	lib/coverage.c lib/coverage.h \
+	lib/daemon.c lib/daemon.h \
+	lib/dirs.c lib/dirs.h \
+	lib/dynamic-string.c lib/dynamic-string.h \
+	lib/hash.c lib/hash.h \
+	lib/hmap.c lib/hmap.h \
+	lib/json-stream.c lib/json-stream.h \
+	lib/jsonrpc.c lib/jsonrpc.h \
+	lib/jsonrpc-client.c lib/jsonrpc-client.h \
+	lib/jsonrpc-server.c lib/jsonrpc-server.h \
+	lib/jsonrpc-session.c lib/jsonrpc-session.h \
+	lib/smap.c lib/smap.h \
+	lib/stream.c lib/stream.h \
+	lib/timeval.c lib/timeval.h \
+	lib/unixctl.c lib/unixctl.h \
+	lib/util.c lib/util.h \
+	lib/uuid.c lib/uuid.h \
+	lib/vlog.c lib/vlog.h
+lib_libsoftswitch_a_SOURCES += \
+	lib/db/db.c lib/db/db.h \
+	lib/db/db-atom.c lib/db/db-atom.h \
+	lib/db/db-datum.c lib/db/db-datum.h \
+	lib/db/db-error.c lib/db/db-error.h \
+	lib/db/db-schema.c lib/db/db-schema.h \
+	lib/db/db-symtab.c lib/db/db-symtab.h \
+	lib/db/db-txn.c lib/db/db-txn.h \
+	lib/db/db-types.c lib/db/db-types.h
+lib_libsoftswitch_a_SOURCES += \
+	lib/db/db-condition.c lib/db/db-condition.h \
+	lib/db/db-execute.c lib/db/db-execute.h \
+	lib/db/db-mutation.c lib/db/db-mutation.h
+lib_libsoftswitch_a_SOURCES += \
+	lib/db/db-log.c lib/db/db-log.h \
+	lib/db/db-monitor.c lib/db/db-monitor.h \
+	lib/db/db-server.c lib/db/db-server.h
+lib_libsoftswitch_a_SOURCES += \
+	lib/dp-packet.c lib/dp-packet.h \
+	lib/packet-compose.c lib/packet-compose.h \
+	lib/packets.c lib/packets.h \
+	lib/pcap-file.c lib/pcap-file.h \
+	lib/dpif/dp-actions.c lib/dpif/dp-actions.h \
+	lib/dpif/dpif.c lib/dpif/dpif.h \
+	lib/netdev/netdev.c lib/netdev/netdev.h \
+	lib/netdev/netdev-dummy.c lib/netdev/netdev-provider.h

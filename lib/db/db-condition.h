@@ -1,0 +1,49 @@
+/* "where" clauses of RFC 7047: [column, function, value] tests that a row
+ * must all pass. */
+#ifndef DB_CONDITION_H
+#define DB_CONDITION_H 1
+
+#include <jansson.h>
+#include <stdbool.h>
+#include "db/db-datum.h"
+
+struct db_column;
+struct db_row;
+struct db_symtab;
+struct db_table_schema;
+
+enum db_function {
+    DB_F_LT,
+    DB_F_LE,
+    DB_F_EQ,
+    DB_F_NE,
+    DB_F_GE,
+    DB_F_GT,
+    DB_F_INCLUDES,
+    DB_F_EXCLUDES,
+};
+
+struct db_clause {
+    enum db_function function;
+    const struct db_column *column;
+    struct db_type arg_type;    /* The column's type, any size. */
+    struct db_datum arg;
+};
+
+struct db_condition {
+    struct db_clause *clauses;
+    size_t n;
+};
+
+struct db_error *db_condition_from_json(struct db_condition *,
+                                        const struct db_table_schema *,
+                                        const json_t *,
+                                        struct db_symtab *);
+void db_condition_destroy(struct db_condition *);
+bool db_condition_match(const struct db_condition *, const struct db_row *);
+
+/* If the condition pins "_uuid" to one value, returns it, else NULL: a
+ * caller can then look the row up instead of scanning. */
+const struct uuid *db_condition_get_uuid(const struct db_condition *);
+
+#endif /* db-condition.h */

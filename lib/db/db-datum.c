@@ -1,0 +1,818 @@
+#include <config.h>
+#include "db/db-datum.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include "db/db-error.h"
+#include "dynamic-string.h"
+#include "hash.h"
+#include "smap.h"
+#include "util.h"
+
+void
+db_datum_init_empty(struct db_datum *datum)
+{
+    datum->n = 0;
+    datum->keys = NULL;
+    datum->values = NULL;
+}
+
+void
+db_datum_init_default(struct db_datum *datum, const struct db_type *type)
+{
+    db_datum_init_empty(datum);
+    if (type->n_min) {
+        datum->n = 1;
+        datum->keys = xmalloc(sizeof *datum->keys);
+        db_atom_init_default(&datum->keys[0], type->key.type);
+        if (db_type_is_map(type)) {
+            datum->values = xmalloc(sizeof *datum->values);
+            db_atom_init_default(&datum->values[0], type->value.type);
+        }
+    }
+}
+
+bool
+db_datum_is_default(const struct db_datum *datum, const struct db_type *type)
+{
+    if (!type->n_min) {
+        return datum->n == 0;
+    }
+    return (datum->n == 1
+            && db_atom_is_default(&datum->keys[0], type->key.type)
+            && (!db_type_is_map(type)
+                || db_atom_is_default(&datum->values[0], type->value.type)));
+}
+
+static union db_atom *
+clone_atoms(const union db_atom *atoms, unsigned int n,
+            enum db_atomic_type type)
+{
+    if (!atoms || type == DB_TYPE_VOID) {
+        return NULL;
+    }
+    union db_atom *copy = xmalloc(n * sizeof *copy);
+    for (unsigned int i = 0; i < n; i++) {
+        db_atom_clone(&copy[i], &atoms[i], type);
+    }
+    return copy;
+}
+
+void
+db_datum_clone(struct db_datum *dst, const struct db_datum *src,
+               const struct db_type *type)
+{
+    dst->n = src->n;
+    dst->keys = clone_atoms(src->keys, src->n, type->key.type);
+    dst->values = clone_atoms(src->values, src->n, type->value.type);
+}
+
+static void
+destroy_atoms(union db_atom *atoms, unsigned int n, enum db_atomic_type type)
+{
+    if (atoms && type == DB_TYPE_STRING) {
+        for (unsigned int i = 0; i < n; i++) {
+            db_atom_destroy(&atoms[i], type);
+        }
+    }
+    free(atoms);
+}
+
+void
+db_datum_destroy(struct db_datum *datum, const struct db_type *type)
+{
+    destroy_atoms(datum->keys, datum->n, type->key.type);
+    destroy_atoms(datum->values, datum->n, type->value.type);
+    db_datum_init_empty(datum);
+}
+
+void
+db_datum_swap(struct db_datum *a, struct db_datum *b)
+{
+    struct db_datum tmp = *a;
+    *a = *b;
+    *b = tmp;
+}
+
+int
+db_datum_compare_3way(const struct db_datum *a, const struct db_datum *b,
+                      const struct db_type *type)
+{
+    if (a->n != b->n) {
+        return a->n < b->n ? -1 : 1;
+    }
+    for (unsigned int i = 0; i < a->n; i++) {
+        int cmp = db_atom_compare_3way(&a->keys[i], &b->keys[i],
+                                       type->key.type);
+        if (cmp) {
+            return cmp;
+        }
+    }
+    if (db_type_is_map(type)) {
+        for (unsigned int i = 0; i < a->n; i++) {
+            int cmp = db_atom_compare_3way(&a->values[i], &b->values[i],
+                                           type->value.type);
+            if (cmp) {
+                return cmp;
+            }
+        }
+    }
+    return 0;
+}
+
+bool
+db_datum_equals(const struct db_datum *a, const struct db_datum *b,
+                const struct db_type *type)
+{
+    return !db_datum_compare_3way(a, b, type);
+}
+
+uint32_t
+db_datum_hash(const struct db_datum *datum, const struct db_type *type,
+              uint32_t basis)
+{
+    uint32_t hash = basis;
+    for (unsigned int i = 0; i < datum->n; i++) {
+        hash = db_atom_hash(&datum->keys[i], type->key.type, hash);
+        if (datum->values) {
+            hash = db_atom_hash(&datum->values[i], type->value.type, hash);
+        }
+    }
+    return hash_int(datum->n, hash);
+}
+
+void
+db_datum_add_unsafe(struct db_datum *datum, const union db_atom *key,
+                    const union db_atom *value)
+{
+    unsigned int n = datum->n + 1;
+    datum->keys = xrealloc(datum->keys, n * sizeof *datum->keys);
+    datum->keys[datum->n] = *key;
+    if (value) {
+        datum->values = xrealloc(datum->values, n * sizeof *datum->values);
+        datum->values[datum->n] = *value;
+    }
+    datum->n = n;
+}
+
+void
+db_datum_remove_at(struct db_datum *datum, unsigned int idx,
+                   const struct db_type *type)
+{
+    db_atom_destroy(&datum->keys[idx], type->key.type);
+    memmove(&datum->keys[idx], &datum->keys[idx + 1],
+            (datum->n - idx - 1) * sizeof *datum->keys);
+    if (datum->values) {
+        db_atom_destroy(&datum->values[idx], type->value.type);
+        memmove(&datum->values[idx], &datum->values[idx + 1],
+                (datum->n - idx - 1) * sizeof *datum->values);
+    }
+    datum->n--;
+}
+
+struct datum_pair {
+    union db_atom key, value;
+    unsigned int order;         /* Original position, for a stable sort. */
+};
+
+static enum db_atomic_type sort_key_type;
+
+static int
+compare_pairs(const void *a_, const void *b_)
+{
+    const struct datum_pair *a = a_, *b = b_;
+    int cmp = db_atom_compare_3way(&a->key, &b->key, sort_key_type);
+    return cmp ? cmp : (a->order < b->order ? -1 : a->order > b->order);
+}
+
+/* Sorts 'datum' by key, stably, and returns the number of duplicate keys
+ * (each after the first of its key).  With 'remove_dups', removes them. */
+static unsigned int
+db_datum_sort__(struct db_datum *datum, const struct db_type *type,
+                bool remove_dups)
+{
+    unsigned int n_dups = 0;
+    if (datum->n < 2) {
+        return 0;
+    }
+
+    struct datum_pair *pairs = xmalloc(datum->n * sizeof *pairs);
+    for (unsigned int i = 0; i < datum->n; i++) {
+        pairs[i].key = datum->keys[i];
+        if (datum->values) {
+            pairs[i].value = datum->values[i];
+        }
+        pairs[i].order = i;
+    }
+    /* qsort() has no context argument; the DB runs on one thread. */
+    sort_key_type = type->key.type;
+    qsort(pairs, datum->n, sizeof *pairs, compare_pairs);
+
+    unsigned int n = 0;
+    for (unsigned int i = 0; i < datum->n; i++) {
+        if (n && db_atom_equals(&pairs[i].key, &datum->keys[n - 1],
+                                type->key.type)) {
+            n_dups++;
+            if (remove_dups) {
+                db_atom_destroy(&pairs[i].key, type->key.type);
+                if (datum->values) {
+                    db_atom_destroy(&pairs[i].value, type->value.type);
+                }
+                continue;
+            }
+        }
+        datum->keys[n] = pairs[i].key;
+        if (datum->values) {
+            datum->values[n] = pairs[i].value;
+        }
+        n++;
+    }
+    datum->n = n;
+    free(pairs);
+    return n_dups;
+}
+
+void
+db_datum_sort(struct db_datum *datum, const struct db_type *type)
+{
+    db_datum_sort__(datum, type, true);
+}
+
+struct db_error *
+db_datum_sort_unique(struct db_datum *datum, const struct db_type *type)
+{
+    if (db_datum_sort__(datum, type, true)) {
+        return db_error_create("constraint violation",
+                               db_type_is_map(type)
+                               ? "map contains duplicate key"
+                               : "set contains duplicate value");
+    }
+    return NULL;
+}
+
+static struct db_error *
+db_datum_check_n(unsigned int n, const struct db_type *type,
+                 const json_t *json)
+{
+    if (n < type->n_min || n > type->n_max) {
+        if (type->n_max == DB_N_MAX_UNLIMITED) {
+            return db_syntax_error(json, "%s must have at least %u members "
+                                   "but %u are present",
+                                   db_type_is_map(type) ? "map" : "set",
+                                   type->n_min, n);
+        }
+        return db_syntax_error(json, "%s must have %u to %u members but %u "
+                               "are present",
+                               db_type_is_map(type) ? "map" : "set",
+                               type->n_min, type->n_max, n);
+    }
+    return NULL;
+}
+
+struct db_error *
+db_datum_from_json(struct db_datum *datum, const struct db_type *type,
+                   const json_t *json, struct db_symtab *symtab)
+{
+    const char *tag = json_string_value(json_array_get(json, 0));
+    struct db_error *error = NULL;
+    bool is_map = db_type_is_map(type);
+
+    db_datum_init_empty(datum);
+    /* ["uuid", ...] and ["named-uuid", ...] are atoms, not sets. */
+    if (is_map || (tag && !strcmp(tag, "set"))) {
+        const json_t *elems = json_array_get(json, 1);
+        if (!tag || strcmp(tag, is_map ? "map" : "set")
+            || json_array_size(json) != 2 || !json_is_array(elems)) {
+            return db_syntax_error(json, is_map
+                                   ? "expected [\"map\", [...]]"
+                                   : "expected [\"set\", [...]]");
+        }
+        size_t n = json_array_size(elems);
+        error = db_datum_check_n(n, type, json);
+        if (error) {
+            return error;
+        }
+        datum->keys = xcalloc(n, sizeof *datum->keys);
+        datum->values = is_map ? xcalloc(n, sizeof *datum->values) : NULL;
+        for (size_t i = 0; i < n; i++) {
+            const json_t *elem = json_array_get(elems, i);
+            const json_t *key = elem, *value = NULL;
+            if (is_map) {
+                if (!json_is_array(elem) || json_array_size(elem) != 2) {
+                    error = db_syntax_error(elem, "expected [key, value]");
+                    break;
+                }
+                key = json_array_get(elem, 0);
+                value = json_array_get(elem, 1);
+            }
+            error = db_atom_from_json(&datum->keys[i], &type->key, key,
+                                      symtab);
+            if (error) {
+                break;
+            }
+            if (is_map) {
+                error = db_atom_from_json(&datum->values[i], &type->value,
+                                          value, symtab);
+                if (error) {
+                    db_atom_destroy(&datum->keys[i], type->key.type);
+                    break;
+                }
+            }
+            datum->n++;
+        }
+        if (!error) {
+            error = db_datum_sort_unique(datum, type);
+        }
+    } else {
+        /* A bare atom stands for a set of one. */
+        union db_atom atom;
+        error = db_datum_check_n(1, type, json);
+        if (!error) {
+            error = db_atom_from_json(&atom, &type->key, json, symtab);
+        }
+        if (!error) {
+            datum->n = 1;
+            datum->keys = xmemdup(&atom, sizeof atom);
+        }
+    }
+    if (error) {
+        db_datum_destroy(datum, type);
+    }
+    return error;
+}
+
+json_t *
+db_datum_to_json(const struct db_datum *datum, const struct db_type *type)
+{
+    if (db_type_is_map(type)) {
+        json_t *pairs = json_array();
+        for (unsigned int i = 0; i < datum->n; i++) {
+            json_array_append_new(
+                pairs, json_pack("[oo]",
+                                 db_atom_to_json(&datum->keys[i],
+                                                 type->key.type),
+                                 db_atom_to_json(&datum->values[i],
+                                                 type->value.type)));
+        }
+        return json_pack("[so]", "map", pairs);
+    }
+    if (datum->n == 1) {
+        return db_atom_to_json(&datum->keys[0], type->key.type);
+    }
+    json_t *elems = json_array();
+    for (unsigned int i = 0; i < datum->n; i++) {
+        json_array_append_new(elems, db_atom_to_json(&datum->keys[i],
+                                                     type->key.type));
+    }
+    return json_pack("[so]", "set", elems);
+}
+
+struct db_error *
+db_datum_check_constraints(const struct db_datum *datum,
+                           const struct db_type *type)
+{
+    bool check_keys = db_base_type_has_constraints(&type->key)
+                      && !db_base_type_is_ref(&type->key);
+    bool check_values = db_base_type_has_constraints(&type->value)
+                        && !db_base_type_is_ref(&type->value);
+    for (unsigned int i = 0; i < datum->n; i++) {
+        struct db_error *error = NULL;
+        if (check_keys) {
+            error = db_atom_check_constraints(&datum->keys[i], &type->key);
+        }
+        if (!error && check_values) {
+            error = db_atom_check_constraints(&datum->values[i],
+                                              &type->value);
+        }
+        if (error) {
+            return error;
+        }
+    }
+    return NULL;
+}
+
+struct db_error *
+db_datum_check_size(const struct db_datum *datum, const struct db_type *type)
+{
+    if (datum->n < type->n_min) {
+        return db_error_create("constraint violation", "Attempted to store "
+                               "%u elements in %s of at least %u %ss.",
+                               datum->n,
+                               db_type_is_map(type) ? "map" : "set",
+                               type->n_min,
+                               db_atomic_type_to_string(type->key.type));
+    }
+    if (datum->n > type->n_max) {
+        return db_error_create("constraint violation", "Attempted to store "
+                               "%u elements in %s of up to %u %ss.",
+                               datum->n,
+                               db_type_is_map(type) ? "map" : "set",
+                               type->n_max,
+                               db_atomic_type_to_string(type->key.type));
+    }
+    return NULL;
+}
+
+unsigned int
+db_datum_find_key(const struct db_datum *datum, const union db_atom *key,
+                  enum db_atomic_type type)
+{
+    unsigned int lo = 0, hi = datum->n;
+    while (lo < hi) {
+        unsigned int mid = lo + (hi - lo) / 2;
+        int cmp = db_atom_compare_3way(key, &datum->keys[mid], type);
+        if (!cmp) {
+            return mid;
+        } else if (cmp < 0) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    return UINT_MAX;
+}
+
+/* True if element 'i' of 'a' (key, and value for maps) is in 'b'. */
+static bool
+db_datum_has_element(const struct db_datum *a, unsigned int i,
+                     const struct db_datum *b, const struct db_type *type)
+{
+    unsigned int j = db_datum_find_key(b, &a->keys[i], type->key.type);
+    return (j != UINT_MAX
+            && (!db_type_is_map(type)
+                || db_atom_equals(&a->values[i], &b->values[j],
+                                  type->value.type)));
+}
+
+bool
+db_datum_includes_all(const struct db_datum *a, const struct db_datum *b,
+                      const struct db_type *type)
+{
+    for (unsigned int i = 0; i < a->n; i++) {
+        if (!db_datum_has_element(a, i, b, type)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool
+db_datum_excludes_all(const struct db_datum *a, const struct db_datum *b,
+                      const struct db_type *type)
+{
+    for (unsigned int i = 0; i < a->n; i++) {
+        if (db_datum_has_element(a, i, b, type)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void
+db_datum_union(struct db_datum *dst, const struct db_datum *src,
+               const struct db_type *type, bool replace)
+{
+    bool is_map = db_type_is_map(type);
+    unsigned int n_added = 0;
+
+    for (unsigned int i = 0; i < src->n; i++) {
+        unsigned int j = db_datum_find_key(dst, &src->keys[i],
+                                           type->key.type);
+        if (j == UINT_MAX) {
+            union db_atom key, value;
+            db_atom_clone(&key, &src->keys[i], type->key.type);
+            if (is_map) {
+                db_atom_clone(&value, &src->values[i], type->value.type);
+            }
+            /* Appended after the sorted part; found by the sort below. */
+            db_datum_add_unsafe(dst, &key, is_map ? &value : NULL);
+            n_added++;
+        } else if (replace && is_map) {
+            db_atom_destroy(&dst->values[j], type->value.type);
+            db_atom_clone(&dst->values[j], &src->values[i],
+                          type->value.type);
+        }
+    }
+    if (n_added) {
+        db_datum_sort(dst, type);
+    }
+}
+
+void
+db_datum_subtract(struct db_datum *dst, const struct db_type *dst_type,
+                  const struct db_datum *src, const struct db_type *src_type)
+{
+    bool match_values = db_type_is_map(src_type);
+    for (unsigned int i = 0; i < src->n; i++) {
+        unsigned int j = db_datum_find_key(dst, &src->keys[i],
+                                           dst_type->key.type);
+        if (j != UINT_MAX
+            && (!match_values
+                || db_atom_equals(&dst->values[j], &src->values[i],
+                                  dst_type->value.type))) {
+            db_datum_remove_at(dst, j, dst_type);
+        }
+    }
+}
+
+void
+db_datum_init_string(struct db_datum *datum, const char *s)
+{
+    datum->n = 1;
+    datum->keys = xmalloc(sizeof *datum->keys);
+    datum->keys[0].string = xstrdup(s);
+    datum->values = NULL;
+}
+
+void
+db_datum_init_integer(struct db_datum *datum, long long v)
+{
+    datum->n = 1;
+    datum->keys = xmalloc(sizeof *datum->keys);
+    datum->keys[0].integer = v;
+    datum->values = NULL;
+}
+
+void
+db_datum_init_bool(struct db_datum *datum, bool b)
+{
+    datum->n = 1;
+    datum->keys = xmalloc(sizeof *datum->keys);
+    datum->keys[0].boolean = b;
+    datum->values = NULL;
+}
+
+void
+db_datum_init_uuid(struct db_datum *datum, const struct uuid *uuid)
+{
+    datum->n = 1;
+    datum->keys = xmalloc(sizeof *datum->keys);
+    datum->keys[0].uuid = *uuid;
+    datum->values = NULL;
+}
+
+void
+db_datum_from_smap(struct db_datum *datum, const struct smap *smap)
+{
+    struct db_type type;
+    struct smap_node *node;
+
+    db_datum_init_empty(datum);
+    SMAP_FOR_EACH (node, smap) {
+        union db_atom key = { .string = xstrdup(node->key) };
+        union db_atom value = { .string = xstrdup(node->value) };
+        db_datum_add_unsafe(datum, &key, &value);
+    }
+    if (!datum->values) {
+        return;
+    }
+    db_type_init(&type);
+    type.key.type = type.value.type = DB_TYPE_STRING;
+    db_datum_sort(datum, &type);
+}
+
+void
+db_datum_to_smap(const struct db_datum *datum, struct smap *smap)
+{
+    for (unsigned int i = 0; i < datum->n; i++) {
+        smap_replace(smap, datum->keys[i].string, datum->values[i].string);
+    }
+}
+
+bool
+db_token_is_delim(unsigned char c)
+{
+    return c && (isspace(c) || strchr(":=,[]{}!<>", c));
+}
+
+char *
+db_token_parse(const char **s, char **token)
+{
+    const char *start = *s, *p = *s;
+    struct ds out = DS_EMPTY_INITIALIZER;
+    bool in_quotes = false;
+
+    while (*p) {
+        char c = *p++;
+        if (c == '\\') {
+            if (in_quotes) {
+                ds_put_char(&out, '\\');   /* Left for the unescaper. */
+            }
+            if (!*p) {
+                ds_destroy(&out);
+                return xasprintf("%s: backslash at end of argument", start);
+            }
+            ds_put_char(&out, *p++);
+        } else if (!in_quotes && db_token_is_delim(c)) {
+            p--;
+            break;
+        } else {
+            ds_put_char(&out, c);
+            if (c == '"') {
+                in_quotes = !in_quotes;
+            }
+        }
+    }
+    if (in_quotes) {
+        ds_destroy(&out);
+        return xasprintf("%s: quoted string extends past end of argument",
+                         start);
+    }
+    *token = ds_steal_cstr(&out);
+    *s = p;
+    return NULL;
+}
+
+static const char *
+skip_spaces(const char *p)
+{
+    while (isspace((unsigned char) *p)) {
+        p++;
+    }
+    return p;
+}
+
+/* Parses one atom token of 'base' from '*p'.  For integer keys, a range
+ * "A-B" adds every integer from A to B. */
+static char *
+parse_atoms(const char **p, const struct db_base_type *base,
+            struct db_symtab *symtab, union db_atom **atoms, unsigned int *n)
+{
+    char *token, *error = db_token_parse(p, &token);
+    if (error) {
+        return error;
+    }
+    if (!token[0]) {
+        free(token);
+        return xasprintf("%s: missing value", *p);
+    }
+
+    union db_atom atom;
+    error = db_atom_from_string(&atom, base, token, symtab);
+    if (error && base->type == DB_TYPE_INTEGER) {
+        long long lo, hi;
+        char *dash = strchr(token + 1, '-');
+        free(error);
+        error = NULL;
+        if (dash) {
+            *dash = '\0';
+        }
+        if (!dash || !str_to_llong(token, INT64_MIN, INT64_MAX, &lo)
+            || !str_to_llong(dash + 1, INT64_MIN, INT64_MAX, &hi)) {
+            if (dash) {
+                *dash = '-';
+            }
+            error = xasprintf("\"%s\" is not a valid integer or range",
+                              token);
+        } else if (lo > hi) {
+            error = xasprintf("\"%s-%s\" is not a valid range: the end is "
+                              "less than the start", token, dash + 1);
+        } else if (hi - lo >= 4096) {
+            error = xasprintf("\"%s-%s\" is not a valid range: more than "
+                              "4096 values", token, dash + 1);
+        } else {
+            for (long long v = lo; v <= hi; v++) {
+                *atoms = xrealloc(*atoms, (*n + 1) * sizeof **atoms);
+                (*atoms)[(*n)++].integer = v;
+            }
+        }
+        free(token);
+        return error;
+    }
+    free(token);
+    if (!error) {
+        *atoms = xrealloc(*atoms, (*n + 1) * sizeof **atoms);
+        (*atoms)[(*n)++] = atom;
+    }
+    return error;
+}
+
+char *
+db_datum_from_string(struct db_datum *datum, const struct db_type *type,
+                     const char *s, struct db_symtab *symtab)
+{
+    bool is_map = db_type_is_map(type);
+    const char *p = skip_spaces(s);
+    char *error = NULL;
+    union db_atom *values = NULL;
+    unsigned int n_values = 0;
+
+    db_datum_init_empty(datum);
+    if (*p == (is_map ? '{' : '[')) {
+        p++;
+    }
+    for (;;) {
+        p = skip_spaces(p);
+        if (!*p || *p == (is_map ? '}' : ']')) {
+            break;
+        }
+
+        unsigned int n_before = datum->n;
+        error = parse_atoms(&p, &type->key, symtab, &datum->keys, &datum->n);
+        if (error) {
+            break;
+        }
+        if (is_map) {
+            p = skip_spaces(p);
+            if (*p != '=') {
+                error = xasprintf("%s: missing \"=\" in map", s);
+                break;
+            }
+            p = skip_spaces(p + 1);
+            if (datum->n != n_before + 1) {
+                error = xasprintf("%s: ranges are not allowed as map keys",
+                                  s);
+                break;
+            }
+            unsigned int n_before_value = n_values;
+            error = parse_atoms(&p, &type->value, symtab, &values,
+                                &n_values);
+            if (error) {
+                break;
+            }
+            if (n_values != n_before_value + 1) {
+                error = xasprintf("%s: ranges are not allowed as map values",
+                                  s);
+                break;
+            }
+        }
+        p = skip_spaces(p);
+        if (*p == ',') {
+            p++;
+        }
+    }
+    if (!error) {
+        p = skip_spaces(p);
+        if (*p == (is_map ? '}' : ']')) {
+            p = skip_spaces(p + 1);
+        }
+        if (*p) {
+            error = xasprintf("%s: trailing garbage after value", s);
+        }
+    }
+
+    if (is_map) {
+        datum->values = values;
+        if (error) {
+            /* Keys and values may be out of step: free them separately. */
+            destroy_atoms(datum->keys, datum->n, type->key.type);
+            destroy_atoms(values, n_values, type->value.type);
+            db_datum_init_empty(datum);
+            return error;
+        }
+    }
+    if (!error) {
+        db_datum_sort(datum, type);
+        if (datum->n > type->n_max || datum->n < type->n_min) {
+            struct db_error *e = db_datum_check_n(datum->n, type, NULL);
+            error = xstrdup(e->details);
+            db_error_destroy(e);
+        }
+    }
+    if (error) {
+        db_datum_destroy(datum, type);
+    }
+    return error;
+}
+
+void
+db_datum_to_string(const struct db_datum *datum, const struct db_type *type,
+                   struct ds *ds)
+{
+    bool is_map = db_type_is_map(type);
+
+    if (type->n_max > 1 || !datum->n) {
+        ds_put_char(ds, is_map ? '{' : '[');
+    }
+    for (unsigned int i = 0; i < datum->n; i++) {
+        if (i) {
+            ds_put_cstr(ds, ", ");
+        }
+        db_atom_to_string(&datum->keys[i], type->key.type, ds);
+        if (is_map) {
+            ds_put_char(ds, '=');
+            db_atom_to_string(&datum->values[i], type->value.type, ds);
+        }
+    }
+    if (type->n_max > 1 || !datum->n) {
+        ds_put_char(ds, is_map ? '}' : ']');
+    }
+}
+
+void
+db_datum_to_bare(const struct db_datum *datum, const struct db_type *type,
+                 struct ds *ds)
+{
+    for (unsigned int i = 0; i < datum->n; i++) {
+        if (i) {
+            ds_put_char(ds, ' ');
+        }
+        db_atom_to_bare(&datum->keys[i], type->key.type, ds);
+        if (db_type_is_map(type)) {
+            ds_put_char(ds, '=');
+            db_atom_to_bare(&datum->values[i], type->value.type, ds);
+        }
+    }
+}

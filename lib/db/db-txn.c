@@ -1,0 +1,712 @@
+#include <config.h>
+#include "db/db-txn.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include "db/db-error.h"
+#include "db/db.h"
+#include "hash.h"
+#include "util.h"
+
+struct db_txn *
+db_txn_create(struct db *db)
+{
+    struct db_txn *txn = xzalloc(sizeof *txn);
+    txn->db = db;
+    CDS_INIT_LIST_HEAD(&txn->rows);
+    ds_init(&txn->comment);
+    if (db->txn) {
+        SW_NOT_REACHED();       /* One transaction at a time. */
+    }
+    db->txn = txn;
+    return txn;
+}
+
+struct db_row *
+db_row_current(struct db_row *row)
+{
+    return row->txn_row ? row->txn_row->new : row;
+}
+
+static struct db_txn_row *
+db_txn_row_create(struct db_txn *txn, struct db_row *row,
+                  struct db_row *old, struct db_row *new)
+{
+    struct db_txn_row *txn_row = xzalloc(sizeof *txn_row);
+    txn_row->row = row;
+    txn_row->old = old;
+    txn_row->new = new;
+    row->txn_row = txn_row;
+    if (new) {
+        new->txn_row = txn_row;
+    }
+    cds_list_add_tail(&txn_row->node, &txn->rows);
+    return txn_row;
+}
+
+struct db_row *
+db_txn_insert(struct db_txn *txn, struct db_table *table,
+              const struct uuid *uuid)
+{
+    struct db_row *row = db_row_create(table, uuid);
+    db_txn_row_create(txn, row, NULL, row);
+    hmap_insert(&table->rows, &row->node, uuid_hash(uuid));
+    return row;
+}
+
+struct db_row *
+db_txn_modify(struct db_txn *txn, struct db_row *row)
+{
+    struct db_txn_row *txn_row = row->txn_row;
+    if (txn_row) {
+        if (!txn_row->new) {
+            SW_NOT_REACHED();   /* Modifying a deleted row. */
+        }
+        if (txn_row->new != txn_row->old) {
+            return txn_row->new;
+        }
+    }
+    /* 'row' is committed and untouched: copy it. */
+    struct db_row *copy = db_row_clone(row);
+    db_txn_row_create(txn, row, row, copy);
+    return copy;
+}
+
+void
+db_txn_delete(struct db_txn *txn, struct db_row *row)
+{
+    struct db_txn_row *txn_row = row->txn_row;
+    if (!txn_row) {
+        db_txn_row_create(txn, row, row, NULL);
+        return;
+    }
+    if (txn_row->old && txn_row->new && txn_row->new != txn_row->old) {
+        db_row_destroy(txn_row->new);
+    }
+    /* An inserted row stays in its table, as 'txn_row->row', until the
+     * transaction ends, so that nothing points to freed memory. */
+    txn_row->new = NULL;
+}
+
+void
+db_txn_add_comment(struct db_txn *txn, const char *comment)
+{
+    if (txn->comment.length) {
+        ds_put_char(&txn->comment, '\n');
+    }
+    ds_put_cstr(&txn->comment, comment);
+}
+
+static void
+db_txn_destroy(struct db_txn *txn)
+{
+    struct db_txn_row *txn_row, *next;
+    cds_list_for_each_entry_safe (txn_row, next, &txn->rows, node) {
+        free(txn_row->changed);
+        free(txn_row);
+    }
+    for (size_t i = 0; i < txn->n_touched; i++) {
+        txn->touched[i]->txn_ref_delta = 0;
+    }
+    free(txn->touched);
+    ds_destroy(&txn->comment);
+    txn->db->txn = NULL;
+    free(txn);
+}
+
+void
+db_txn_abort(struct db_txn *txn)
+{
+    for (size_t i = 0; i < txn->n_touched; i++) {
+        txn->touched[i]->txn_ref_delta = 0;
+    }
+    txn->n_touched = 0;
+
+    struct db_txn_row *txn_row;
+    DB_TXN_FOR_EACH_ROW (txn_row, txn) {
+        if (txn_row->old) {
+            txn_row->old->txn_row = NULL;
+            if (txn_row->new && txn_row->new != txn_row->old) {
+                db_row_destroy(txn_row->new);
+            }
+        } else {
+            hmap_remove(&txn_row->row->table->rows, &txn_row->row->node);
+            db_row_destroy(txn_row->row);
+        }
+    }
+    db_txn_destroy(txn);
+}
+
+/* Step 1: works out which columns changed, and forgets rows that did not
+ * change at all. */
+static void
+db_txn_compute_changes(struct db_txn *txn)
+{
+    struct db_txn_row *txn_row, *next;
+    cds_list_for_each_entry_safe (txn_row, next, &txn->rows, node) {
+        const struct db_table_schema *ts = txn_row->row->table->schema;
+        bool any = false;
+
+        free(txn_row->changed);
+        txn_row->changed = xcalloc(ts->n_columns, sizeof *txn_row->changed);
+        for (unsigned int c = DB_N_STD_COLUMNS; c < ts->n_columns; c++) {
+            txn_row->changed[c] = (
+                !txn_row->old || !txn_row->new
+                || !db_datum_equals(&txn_row->old->fields[c],
+                                    &txn_row->new->fields[c],
+                                    &ts->columns[c]->type));
+            any |= txn_row->changed[c];
+        }
+        if (txn_row->old && txn_row->new && !any) {
+            txn_row->old->txn_row = NULL;
+            db_row_destroy(txn_row->new);
+            cds_list_del(&txn_row->node);
+            free(txn_row->changed);
+            free(txn_row);
+        }
+    }
+}
+
+static struct db_row *
+db_table_find_row__(const struct db_table *table, const struct uuid *uuid)
+{
+    struct db_row *row;
+    HMAP_FOR_EACH_WITH_HASH (row, node, uuid_hash(uuid), &table->rows) {
+        if (uuid_equals(db_row_uuid(row), uuid)) {
+            return row;
+        }
+    }
+    return NULL;
+}
+
+static void
+db_txn_touch(struct db_txn *txn, struct db_row *row, int delta)
+{
+    if (!row->txn_ref_delta) {
+        txn->touched = x2nrealloc(txn->touched, &txn->allocated_touched,
+                                  txn->n_touched + 1, sizeof *txn->touched);
+        txn->touched[txn->n_touched++] = row;
+    }
+    row->txn_ref_delta += delta;
+}
+
+/* Adds 'delta' to the reference count of every row that 'version' (a row
+ * of 'table') refers to strongly, in every column or, with 'changed',
+ * those that changed.  With 'gc', rows whose count drops are appended to
+ * it.  Returns an error for a reference to a row that does not exist. */
+static struct db_error *
+db_txn_adjust_refs(struct db_txn *txn, struct db_row *version,
+                   const struct db_txn_row *changed, int delta,
+                   struct db_row ***gc, size_t *n_gc, size_t *allocated_gc)
+{
+    struct db_table *table = version->table;
+    const struct db_table_schema *ts = table->schema;
+
+    if (!ts->has_refs) {
+        return NULL;
+    }
+    for (unsigned int c = DB_N_STD_COLUMNS; c < ts->n_columns; c++) {
+        const struct db_column *column = ts->columns[c];
+        const struct db_datum *datum = &version->fields[c];
+        const struct db_base_type *bases[2] = { &column->type.key,
+                                                &column->type.value };
+        const union db_atom *atoms[2] = { datum->keys, datum->values };
+
+        if (changed && !changed->changed[c]) {
+            continue;
+        }
+        for (int b = 0; b < 2; b++) {
+            if (!db_base_type_is_strong_ref(bases[b])) {
+                continue;
+            }
+            struct db_table *ref = db_ref_table(table, bases[b]);
+            for (unsigned int i = 0; i < datum->n; i++) {
+                const struct uuid *uuid = &atoms[b][i].uuid;
+                struct db_row *target = db_table_find_row__(ref, uuid);
+                if (!target) {
+                    if (delta < 0) {
+                        continue;   /* Already gone; nothing to count. */
+                    }
+                    return db_error_create(
+                        "referential integrity violation",
+                        "Table %s column %s row "UUID_FMT" references "
+                        "nonexistent row "UUID_FMT" in table %s.",
+                        ts->name, column->name,
+                        UUID_ARGS(db_row_uuid(version)), UUID_ARGS(uuid),
+                        ref->schema->name);
+                }
+                db_txn_touch(txn, target, delta);
+                if (delta < 0 && gc) {
+                    *gc = x2nrealloc(*gc, allocated_gc, *n_gc + 1,
+                                     sizeof **gc);
+                    (*gc)[(*n_gc)++] = target;
+                }
+            }
+        }
+    }
+    return NULL;
+}
+
+/* Step 2: counts references, deletes rows of non-root tables that nothing
+ * refers to any more, and checks that no deleted row is still referred
+ * to. */
+static struct db_error *
+db_txn_collect_garbage(struct db_txn *txn)
+{
+    struct db_row **gc = NULL;
+    size_t n_gc = 0, allocated_gc = 0;
+    struct db_error *error = NULL;
+    struct db_txn_row *txn_row;
+
+    DB_TXN_FOR_EACH_ROW (txn_row, txn) {
+        if (txn_row->old) {
+            error = db_txn_adjust_refs(txn, txn_row->old, txn_row, -1, &gc,
+                                       &n_gc, &allocated_gc);
+        }
+        if (!error && txn_row->new) {
+            error = db_txn_adjust_refs(txn, txn_row->new, txn_row, +1, NULL,
+                                       NULL, NULL);
+        }
+        if (error) {
+            goto out;
+        }
+        if (!txn_row->old && txn_row->new) {
+            gc = x2nrealloc(gc, &allocated_gc, n_gc + 1, sizeof *gc);
+            gc[n_gc++] = txn_row->row;
+        }
+    }
+
+    while (n_gc > 0) {
+        struct db_row *row = gc[--n_gc];
+        struct db_row *current = db_row_current(row);
+        if (row->table->schema->is_root || !current
+            || row->n_refs + row->txn_ref_delta > 0) {
+            continue;
+        }
+        error = db_txn_adjust_refs(txn, current, NULL, -1, &gc, &n_gc,
+                                   &allocated_gc);
+        if (error) {
+            goto out;
+        }
+        db_txn_delete(txn, current);
+    }
+
+    DB_TXN_FOR_EACH_ROW (txn_row, txn) {
+        struct db_row *row = txn_row->row;
+        if (!txn_row->new && row->n_refs + row->txn_ref_delta > 0) {
+            error = db_error_create(
+                "referential integrity violation",
+                "cannot delete %s row "UUID_FMT" because of %d remaining "
+                "reference(s)", row->table->schema->name,
+                UUID_ARGS(db_row_uuid(row)),
+                (int) row->n_refs + row->txn_ref_delta);
+            goto out;
+        }
+    }
+out:
+    free(gc);
+    return error;
+}
+
+/* A set of UUIDs of deleted rows, by table. */
+struct deleted_uuid {
+    struct hmap_node node;
+    const struct db_table *table;
+    struct uuid uuid;
+};
+
+static bool
+deleted_uuids_contains(const struct hmap *deleted,
+                       const struct db_table *table, const struct uuid *uuid)
+{
+    struct deleted_uuid *d;
+    HMAP_FOR_EACH_WITH_HASH (d, node, uuid_hash(uuid), deleted) {
+        if (d->table == table && uuid_equals(&d->uuid, uuid)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Removes from 'row' (writable) its weak references that point to rows
+ * that do not exist or are in 'deleted'.  Returns true if it changed. */
+static bool
+db_txn_prune_weak_refs(struct db_txn *txn, struct db_row *row,
+                       const struct hmap *deleted, bool dry_run)
+{
+    const struct db_table_schema *ts = row->table->schema;
+    bool changed = false;
+
+    for (unsigned int c = DB_N_STD_COLUMNS; c < ts->n_columns; c++) {
+        const struct db_column *column = ts->columns[c];
+        const struct db_base_type *bases[2] = { &column->type.key,
+                                                &column->type.value };
+        for (int b = 0; b < 2; b++) {
+            if (!db_base_type_is_weak_ref(bases[b])) {
+                continue;
+            }
+            struct db_table *ref = db_ref_table(row->table, bases[b]);
+            struct db_datum *datum = &row->fields[c];
+            for (unsigned int i = datum->n; i-- > 0;) {
+                const union db_atom *atom = b ? &datum->values[i]
+                                              : &datum->keys[i];
+                if (db_table_get_row(ref, &atom->uuid)
+                    && !deleted_uuids_contains(deleted, ref, &atom->uuid)) {
+                    continue;
+                }
+                if (dry_run) {
+                    return true;
+                }
+                db_datum_remove_at(datum, i, &column->type);
+                changed = true;
+                if (row->txn_row && row->txn_row->changed) {
+                    row->txn_row->changed[c] = true;
+                }
+            }
+        }
+    }
+    return changed;
+}
+
+/* Step 3: weak references to rows that are gone vanish, from new and
+ * changed rows and from any row that pointed at a deleted row. */
+static void
+db_txn_fix_weak_refs(struct db_txn *txn)
+{
+    struct hmap deleted = HMAP_INITIALIZER(&deleted);
+    struct db_txn_row *txn_row;
+    struct db *db = txn->db;
+    bool *has_deleted = xcalloc(db->schema->n_tables, sizeof *has_deleted);
+
+    DB_TXN_FOR_EACH_ROW (txn_row, txn) {
+        const struct db_table *table = txn_row->row->table;
+        if (txn_row->new) {
+            if (table->schema->has_weak_refs) {
+                db_txn_prune_weak_refs(txn, txn_row->new, &deleted, false);
+            }
+        } else if (table->schema->is_weak_ref_target) {
+            struct deleted_uuid *d = xmalloc(sizeof *d);
+            d->table = table;
+            d->uuid = *db_row_uuid(txn_row->row);
+            hmap_insert(&deleted, &d->node, uuid_hash(&d->uuid));
+            has_deleted[table->schema->index] = true;
+        }
+    }
+
+    /* Rows elsewhere that point at the deleted rows: only tables with weak
+     * references to a table that lost rows need a look. */
+    for (unsigned int t = 0; t < db->schema->n_tables
+                             && !hmap_is_empty(&deleted); t++) {
+        struct db_table *table = db->tables[t];
+        if (!db_table_schema_weakly_refers_to(table->schema, has_deleted)) {
+            continue;
+        }
+        struct db_row *row;
+        DB_TABLE_FOR_EACH (row, table) {
+            if (db_txn_prune_weak_refs(txn, row, &deleted, true)) {
+                db_txn_prune_weak_refs(txn, db_txn_modify(txn, row),
+                                       &deleted, false);
+            }
+        }
+    }
+
+    struct deleted_uuid *d;
+    HMAP_FOR_EACH (d, node, &deleted) {
+        hmap_remove(&deleted, &d->node);
+        free(d);
+    }
+    hmap_destroy(&deleted);
+    free(has_deleted);
+}
+
+/* Makes sure every row has its 'changed' array: rows that garbage
+ * collection deleted or weak references changed came late. */
+static void
+db_txn_finish_changes(struct db_txn *txn)
+{
+    struct db_txn_row *txn_row;
+    DB_TXN_FOR_EACH_ROW (txn_row, txn) {
+        const struct db_table_schema *ts = txn_row->row->table->schema;
+        if (txn_row->changed) {
+            continue;
+        }
+        txn_row->changed = xcalloc(ts->n_columns, sizeof *txn_row->changed);
+        for (unsigned int c = DB_N_STD_COLUMNS; c < ts->n_columns; c++) {
+            txn_row->changed[c] = (
+                !txn_row->old || !txn_row->new
+                || !db_datum_equals(&txn_row->old->fields[c],
+                                    &txn_row->new->fields[c],
+                                    &ts->columns[c]->type));
+        }
+    }
+}
+
+/* Step 4: set sizes and table sizes. */
+static struct db_error *
+db_txn_check_sizes(struct db_txn *txn)
+{
+    struct db_txn_row *txn_row;
+    DB_TXN_FOR_EACH_ROW (txn_row, txn) {
+        if (!txn_row->new) {
+            continue;
+        }
+        const struct db_table_schema *ts = txn_row->row->table->schema;
+        for (unsigned int c = DB_N_STD_COLUMNS; c < ts->n_columns; c++) {
+            if (txn_row->changed[c]) {
+                struct db_error *error = db_datum_check_size(
+                    &txn_row->new->fields[c], &ts->columns[c]->type);
+                if (error) {
+                    return error;
+                }
+            }
+        }
+        if (!txn_row->old && ts->max_rows != UINT_MAX) {
+            size_t n = db_table_count(txn_row->row->table);
+            if (n > ts->max_rows) {
+                return db_error_create(
+                    "constraint violation", "transaction causes \"%s\" table "
+                    "to contain %zu rows, greater than the schema-defined "
+                    "limit of %u row(s)", ts->name, n, ts->max_rows);
+            }
+        }
+    }
+    return NULL;
+}
+
+static bool
+db_txn_row_changes_index(const struct db_txn_row *txn_row,
+                         const struct db_index_schema *index)
+{
+    if (!txn_row->old) {
+        return true;
+    }
+    for (unsigned int i = 0; i < index->n_columns; i++) {
+        if (txn_row->changed[index->columns[i]->index]) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static struct db_error *
+db_txn_duplicate_error(const struct db_table_schema *ts,
+                       const struct db_index_schema *index,
+                       const struct db_row *first, bool first_is_old,
+                       const struct db_row *second)
+{
+    struct ds values = DS_EMPTY_INITIALIZER;
+    struct ds columns = DS_EMPTY_INITIALIZER;
+    for (unsigned int i = 0; i < index->n_columns; i++) {
+        const struct db_column *column = index->columns[i];
+        if (i) {
+            ds_put_cstr(&values, ", ");
+            ds_put_cstr(&columns, ", ");
+        }
+        db_datum_to_string(&second->fields[column->index], &column->type,
+                           &values);
+        ds_put_format(&columns, "\"%s\"", column->name);
+    }
+    struct db_error *error = db_error_create(
+        "constraint violation", "Transaction causes multiple rows in \"%s\" "
+        "table to have identical values (%s) for index on column%s %s.  "
+        "First row, with UUID "UUID_FMT", %s.  Second row, with UUID "
+        UUID_FMT", was inserted or modified by this transaction.",
+        ts->name, ds_cstr(&values), index->n_columns > 1 ? "s" : "",
+        ds_cstr(&columns), UUID_ARGS(db_row_uuid(first)),
+        first_is_old ? "existed in the database before this transaction "
+                       "and was not modified by the transaction"
+                     : "was inserted or modified by this transaction",
+        UUID_ARGS(db_row_uuid(second)));
+    ds_destroy(&values);
+    ds_destroy(&columns);
+    return error;
+}
+
+struct index_entry {
+    struct hmap_node node;
+    const struct db_row *row;
+};
+
+/* Step 5: unique indexes. */
+static struct db_error *
+db_txn_check_indexes(struct db_txn *txn)
+{
+    struct db_error *error = NULL;
+    struct db *db = txn->db;
+
+    for (unsigned int t = 0; t < db->schema->n_tables && !error; t++) {
+        const struct db_table *table = db->tables[t];
+        const struct db_table_schema *ts = table->schema;
+        for (unsigned int x = 0; x < ts->n_indexes && !error; x++) {
+            const struct db_index_schema *index = &ts->indexes[x];
+            struct hmap new_keys = HMAP_INITIALIZER(&new_keys);
+            struct db_txn_row *txn_row;
+            struct index_entry *e;
+
+            DB_TXN_FOR_EACH_ROW (txn_row, txn) {
+                const struct db_row *new = txn_row->new;
+                if (!new || new->table != table
+                    || !db_txn_row_changes_index(txn_row, index)) {
+                    continue;
+                }
+                uint32_t hash = db_index_hash(new, index);
+
+                /* Against the other rows this transaction wrote. */
+                HMAP_FOR_EACH_WITH_HASH (e, node, hash, &new_keys) {
+                    if (db_index_equals(e->row, new, index)) {
+                        error = db_txn_duplicate_error(ts, index, e->row,
+                                                       false, new);
+                        break;
+                    }
+                }
+                if (error) {
+                    break;
+                }
+                e = xmalloc(sizeof *e);
+                e->row = new;
+                hmap_insert(&new_keys, &e->node, hash);
+
+                /* Against committed rows that this transaction leaves
+                 * as they are (others are among 'new_keys' or gone). */
+                struct db_index_node *in;
+                HMAP_FOR_EACH_WITH_HASH (in, node, hash,
+                                         &table->indexes[x]) {
+                    if (!in->row->txn_row
+                        && db_index_equals(in->row, new, index)) {
+                        error = db_txn_duplicate_error(ts, index, in->row,
+                                                       true, new);
+                        break;
+                    }
+                }
+                if (error) {
+                    break;
+                }
+            }
+            HMAP_FOR_EACH (e, node, &new_keys) {
+                hmap_remove(&new_keys, &e->node);
+                free(e);
+            }
+            hmap_destroy(&new_keys);
+        }
+    }
+    return error;
+}
+
+/* Step 6: makes the transaction's changes the database's. */
+static void
+db_txn_apply(struct db_txn *txn)
+{
+    /* Reference counts of rows that stay as they are. */
+    for (size_t i = 0; i < txn->n_touched; i++) {
+        struct db_row *row = txn->touched[i];
+        if (!row->txn_row) {
+            row->n_refs += row->txn_ref_delta;
+        }
+    }
+
+    struct db_txn_row *txn_row;
+    DB_TXN_FOR_EACH_ROW (txn_row, txn) {
+        struct db_row *row = txn_row->row;
+        struct db_table *table = row->table;
+        struct db_row *new = txn_row->new;
+
+        if (txn_row->old) {
+            db_table_remove_row(table, row);
+        } else if (!new) {
+            hmap_remove(&table->rows, &row->node);  /* Inserted, deleted. */
+        } else {
+            hmap_remove(&table->rows, &row->node);  /* Re-added below. */
+        }
+        if (new) {
+            new->n_refs = row->n_refs + row->txn_ref_delta;
+            db_table_insert_row(table, new);
+        }
+    }
+}
+
+struct db_error *
+db_txn_commit(struct db_txn *txn)
+{
+    struct db_error *error;
+    struct db_txn_row *txn_row, *next;
+    struct db_listener *listener;
+
+    db_txn_compute_changes(txn);
+    if (cds_list_empty(&txn->rows)) {
+        db_txn_destroy(txn);    /* Nothing changed: nothing to tell. */
+        return NULL;
+    }
+    error = db_txn_collect_garbage(txn);
+    if (error) {
+        goto abort;
+    }
+    db_txn_fix_weak_refs(txn);
+    db_txn_finish_changes(txn);
+    error = db_txn_check_sizes(txn);
+    if (!error) {
+        error = db_txn_check_indexes(txn);
+    }
+    if (error) {
+        goto abort;
+    }
+
+    DB_TXN_FOR_EACH_ROW (txn_row, txn) {
+        if (txn_row->new) {
+            uuid_generate(&txn_row->new->fields[DB_COL_VERSION].keys[0].uuid);
+        }
+    }
+    cds_list_for_each_entry (listener, &txn->db->listeners, node) {
+        if (listener->prepare) {
+            error = listener->prepare(listener, txn);
+            if (error) {
+                goto abort;
+            }
+        }
+    }
+
+    db_txn_apply(txn);
+    for (size_t i = 0; i < txn->n_touched; i++) {
+        txn->touched[i]->txn_ref_delta = 0;
+    }
+    txn->n_touched = 0;
+    cds_list_for_each_entry (listener, &txn->db->listeners, node) {
+        if (listener->committed) {
+            listener->committed(listener, txn);
+        }
+    }
+
+    cds_list_for_each_entry_safe (txn_row, next, &txn->rows, node) {
+        if (txn_row->new) {
+            txn_row->new->txn_row = NULL;
+        }
+        if (txn_row->old) {
+            db_row_destroy(txn_row->old);
+        } else if (!txn_row->new) {
+            db_row_destroy(txn_row->row);
+        }
+    }
+    db_txn_destroy(txn);
+    return NULL;
+
+abort:
+    db_txn_abort(txn);
+    return error;
+}
+
+bool
+db_txn_has_persistent_changes(const struct db_txn *txn)
+{
+    struct db_txn_row *txn_row;
+    DB_TXN_FOR_EACH_ROW (txn_row, txn) {
+        const struct db_table_schema *ts = txn_row->row->table->schema;
+        if (!txn_row->old || !txn_row->new) {
+            return true;
+        }
+        for (unsigned int c = DB_N_STD_COLUMNS; c < ts->n_columns; c++) {
+            if (txn_row->changed[c] && ts->columns[c]->persistent) {
+                return true;
+            }
+        }
+    }
+    return false;
+}

@@ -1,0 +1,79 @@
+/* Packet buffers for the data plane.  Each has headroom in front of the
+ * frame, so that tunnel encapsulation can push headers without copying,
+ * and per-packet metadata (the input port, later tunnel keys).  Packets
+ * move in batches of up to DP_PACKET_BATCH_SIZE.  A packet belongs to
+ * one thread at a time. */
+#ifndef DP_PACKET_H
+#define DP_PACKET_H 1
+
+#include <stddef.h>
+#include <stdint.h>
+#include "util.h"
+
+enum {
+    DP_PACKET_HEADROOM = 128,
+    DP_PACKET_BATCH_SIZE = 32,
+};
+
+struct pkt_metadata {
+    uint32_t in_port;           /* Datapath port number it came in on. */
+};
+
+struct dp_packet {
+    char *base;                 /* Start of the buffer. */
+    uint32_t allocated;         /* Bytes at 'base'. */
+    uint32_t data_ofs;          /* Offset of the frame in the buffer. */
+    uint32_t size;              /* Bytes of frame. */
+    struct pkt_metadata md;
+};
+
+struct dp_packet_batch {
+    size_t count;
+    struct dp_packet *packets[DP_PACKET_BATCH_SIZE];
+};
+
+/* A packet with room for 'size' bytes of frame after the headroom. */
+struct dp_packet *dp_packet_new(size_t size);
+/* A packet holding a copy of 'data'. */
+struct dp_packet *dp_packet_new_with_data(const void *data, size_t size);
+struct dp_packet *dp_packet_clone(const struct dp_packet *);
+void dp_packet_delete(struct dp_packet *);
+
+static inline void *
+dp_packet_data(const struct dp_packet *p)
+{
+    return p->base + p->data_ofs;
+}
+
+static inline uint32_t
+dp_packet_size(const struct dp_packet *p)
+{
+    return p->size;
+}
+
+/* Appends 'n' bytes of 'data' (or, if NULL, zeros) at the end. */
+void *dp_packet_put(struct dp_packet *, const void *data, size_t n);
+/* Prepends 'n' bytes, using headroom. */
+void *dp_packet_push_uninit(struct dp_packet *, size_t n);
+
+static inline void
+dp_packet_batch_init(struct dp_packet_batch *batch)
+{
+    batch->count = 0;
+}
+
+static inline void
+dp_packet_batch_add(struct dp_packet_batch *batch, struct dp_packet *p)
+{
+    batch->packets[batch->count++] = p;
+}
+
+static inline bool
+dp_packet_batch_is_full(const struct dp_packet_batch *batch)
+{
+    return batch->count == DP_PACKET_BATCH_SIZE;
+}
+
+void dp_packet_batch_delete(struct dp_packet_batch *);
+
+#endif /* dp-packet.h */

@@ -1,0 +1,278 @@
+#include <config.h>
+#include "jsonrpc-server.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <urcu/list.h>
+#include "hash.h"
+#include "hmap.h"
+#include "jsonrpc-session.h"
+#include "stream.h"
+#include "util.h"
+#include "vlog.h"
+
+VLOG_DEFINE_THIS_MODULE(jsonrpc_server);
+
+struct jsonrpc_method {
+    struct hmap_node node;      /* In struct jsonrpc_server's 'methods'. */
+    char *name;
+    jsonrpc_method_cb *cb;
+    void *aux;
+};
+
+struct jsonrpc_listener {
+    struct cds_list_head node;  /* In struct jsonrpc_server's 'listeners'. */
+    struct pstream *pstream;
+};
+
+struct jsonrpc_server {
+    uv_loop_t *loop;
+    struct hmap methods;
+    struct jsonrpc_method fallback; /* 'cb' is NULL if there is none. */
+    struct cds_list_head listeners;
+    struct cds_list_head conns;
+    const struct jsonrpc_server_hooks *hooks;
+    void *hooks_aux;
+};
+
+struct jsonrpc_conn {
+    struct cds_list_head node;  /* In struct jsonrpc_server's 'conns'. */
+    struct jsonrpc_server *server;
+    struct jsonrpc_session *session;
+    void *data;
+};
+
+static struct jsonrpc_msg *
+jsonrpc_server_echo(struct jsonrpc_conn *conn, const struct jsonrpc_msg *req,
+                    void *aux)
+{
+    return jsonrpc_create_reply(json_incref(req->params), req->id);
+}
+
+struct jsonrpc_server *
+jsonrpc_server_create(uv_loop_t *loop)
+{
+    struct jsonrpc_server *server = xzalloc(sizeof *server);
+    server->loop = loop;
+    hmap_init(&server->methods);
+    CDS_INIT_LIST_HEAD(&server->listeners);
+    CDS_INIT_LIST_HEAD(&server->conns);
+    jsonrpc_server_register(server, "echo", jsonrpc_server_echo, NULL);
+    return server;
+}
+
+static void
+jsonrpc_conn_destroy(struct jsonrpc_conn *conn)
+{
+    struct jsonrpc_server *server = conn->server;
+    if (server->hooks && server->hooks->on_close) {
+        server->hooks->on_close(conn, server->hooks_aux);
+    }
+    cds_list_del(&conn->node);
+    free(conn);
+}
+
+void
+jsonrpc_server_destroy(struct jsonrpc_server *server)
+{
+    if (!server) {
+        return;
+    }
+
+    struct jsonrpc_listener *l, *next_l;
+    cds_list_for_each_entry_safe (l, next_l, &server->listeners, node) {
+        pstream_close(l->pstream);
+        cds_list_del(&l->node);
+        free(l);
+    }
+
+    struct jsonrpc_conn *conn, *next_conn;
+    cds_list_for_each_entry_safe (conn, next_conn, &server->conns, node) {
+        jsonrpc_session_close(conn->session);
+        jsonrpc_conn_destroy(conn);
+    }
+
+    struct jsonrpc_method *m;
+    HMAP_FOR_EACH (m, node, &server->methods) {
+        hmap_remove(&server->methods, &m->node);
+        free(m->name);
+        free(m);
+    }
+    hmap_destroy(&server->methods);
+    free(server);
+}
+
+void
+jsonrpc_server_set_hooks(struct jsonrpc_server *server,
+                         const struct jsonrpc_server_hooks *hooks, void *aux)
+{
+    server->hooks = hooks;
+    server->hooks_aux = aux;
+}
+
+static struct jsonrpc_method *
+jsonrpc_server_find_method(const struct jsonrpc_server *server,
+                           const char *name)
+{
+    struct jsonrpc_method *m;
+    HMAP_FOR_EACH_WITH_HASH (m, node, hash_string(name, 0),
+                             &server->methods) {
+        if (!strcmp(m->name, name)) {
+            return m;
+        }
+    }
+    return NULL;
+}
+
+void
+jsonrpc_server_register(struct jsonrpc_server *server, const char *name,
+                        jsonrpc_method_cb *cb, void *aux)
+{
+    if (!name) {
+        server->fallback.cb = cb;
+        server->fallback.aux = aux;
+        return;
+    }
+
+    struct jsonrpc_method *m = jsonrpc_server_find_method(server, name);
+    if (!m) {
+        m = xzalloc(sizeof *m);
+        m->name = xstrdup(name);
+        hmap_insert(&server->methods, &m->node, hash_string(name, 0));
+    }
+    m->cb = cb;
+    m->aux = aux;
+}
+
+static void
+jsonrpc_server_on_msg(struct jsonrpc_session *session,
+                      struct jsonrpc_msg *msg)
+{
+    struct jsonrpc_conn *conn = jsonrpc_session_get_aux(session);
+
+    if (msg->type == JSONRPC_REQUEST || msg->type == JSONRPC_NOTIFY) {
+        struct jsonrpc_method *m
+            = jsonrpc_server_find_method(conn->server, msg->method);
+        struct jsonrpc_msg *reply = NULL;
+        if (!m && conn->server->fallback.cb) {
+            m = &conn->server->fallback;
+        }
+        if (m) {
+            reply = m->cb(conn, msg, m->aux);
+        } else if (msg->type == JSONRPC_REQUEST) {
+            reply = jsonrpc_create_error(json_string("unknown method"),
+                                         msg->id);
+        }
+        if (reply && msg->type == JSONRPC_REQUEST) {
+            jsonrpc_session_send(session, reply);
+        } else {
+            jsonrpc_msg_destroy(reply);
+        }
+    }
+    /* Replies are to our own echo requests: nothing to do. */
+    jsonrpc_msg_destroy(msg);
+}
+
+static void
+jsonrpc_server_on_close(struct jsonrpc_session *session, int error)
+{
+    jsonrpc_conn_destroy(jsonrpc_session_get_aux(session));
+}
+
+static const struct jsonrpc_session_callbacks jsonrpc_server_session_cb = {
+    .on_msg = jsonrpc_server_on_msg,
+    .on_close = jsonrpc_server_on_close,
+};
+
+static void
+jsonrpc_server_on_accept(struct pstream *pstream, struct stream *stream)
+{
+    struct jsonrpc_server *server = pstream_get_aux(pstream);
+    struct jsonrpc_conn *conn = xzalloc(sizeof *conn);
+
+    conn->server = server;
+    cds_list_add_tail(&conn->node, &server->conns);
+    conn->session = jsonrpc_session_create(stream, &jsonrpc_server_session_cb,
+                                           conn, true);
+    VLOG_DBG("%s: connection accepted", stream_get_name(stream));
+    if (server->hooks && server->hooks->on_open) {
+        server->hooks->on_open(conn, server->hooks_aux);
+    }
+}
+
+int
+jsonrpc_server_listen(struct jsonrpc_server *server, const char *name)
+{
+    struct pstream *pstream;
+    int error = pstream_open(server->loop, name, jsonrpc_server_on_accept,
+                             server, &pstream);
+    if (error) {
+        return error;
+    }
+    struct jsonrpc_listener *l = xzalloc(sizeof *l);
+    l->pstream = pstream;
+    cds_list_add_tail(&l->node, &server->listeners);
+    return 0;
+}
+
+int
+jsonrpc_server_get_port(const struct jsonrpc_server *server,
+                        const char *name)
+{
+    struct jsonrpc_listener *l;
+    cds_list_for_each_entry (l, &server->listeners, node) {
+        if (!strcmp(pstream_get_name(l->pstream), name)) {
+            return pstream_get_port(l->pstream);
+        }
+    }
+    return 0;
+}
+
+size_t
+jsonrpc_server_count_conns(const struct jsonrpc_server *server)
+{
+    size_t n = 0;
+    struct jsonrpc_conn *conn;
+    cds_list_for_each_entry (conn, &server->conns, node) {
+        n++;
+    }
+    return n;
+}
+
+int
+jsonrpc_conn_send(struct jsonrpc_conn *conn, struct jsonrpc_msg *msg)
+{
+    return jsonrpc_session_send(conn->session, msg);
+}
+
+void
+jsonrpc_conn_close(struct jsonrpc_conn *conn)
+{
+    struct jsonrpc_session *session = conn->session;
+    jsonrpc_conn_destroy(conn);
+    jsonrpc_session_close(session);
+}
+
+void *
+jsonrpc_conn_get_data(const struct jsonrpc_conn *conn)
+{
+    return conn->data;
+}
+
+void
+jsonrpc_conn_set_data(struct jsonrpc_conn *conn, void *data)
+{
+    conn->data = data;
+}
+
+const char *
+jsonrpc_conn_get_name(const struct jsonrpc_conn *conn)
+{
+    return jsonrpc_session_get_name(conn->session);
+}
+
+size_t
+jsonrpc_conn_backlog(const struct jsonrpc_conn *conn)
+{
+    return jsonrpc_session_backlog(conn->session);
+}

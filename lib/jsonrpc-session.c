@@ -1,0 +1,222 @@
+#include <config.h>
+#include "jsonrpc-session.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "coverage.h"
+#include "json-stream.h"
+#include "stream.h"
+#include "util.h"
+#include "vlog.h"
+
+VLOG_DEFINE_THIS_MODULE(jsonrpc);
+
+COVERAGE_DEFINE(jsonrpc_bad_json);
+COVERAGE_DEFINE(jsonrpc_bad_msg);
+COVERAGE_DEFINE(jsonrpc_truncated);
+
+struct jsonrpc_session {
+    struct stream *stream;
+    struct json_stream *framer;
+    size_t max_msg_size;
+    const struct jsonrpc_session_callbacks *cb;
+    void *aux;
+    bool is_server;
+    bool closed;                /* jsonrpc_session_close() was called. */
+    unsigned int busy;          /* Callbacks of ours on the stack. */
+};
+
+static struct vlog_rate_limit bad_input_rl = VLOG_RATE_LIMIT_INIT(30, 30);
+
+static const struct stream_callbacks jsonrpc_stream_callbacks;
+
+struct jsonrpc_session *
+jsonrpc_session_create(struct stream *stream,
+                       const struct jsonrpc_session_callbacks *cb, void *aux,
+                       bool is_server)
+{
+    struct jsonrpc_session *s = xzalloc(sizeof *s);
+    s->stream = stream;
+    s->max_msg_size = JSONRPC_MAX_MSG_SIZE_DEFAULT;
+    s->framer = json_stream_create(s->max_msg_size);
+    s->cb = cb;
+    s->aux = aux;
+    s->is_server = is_server;
+    stream_set_aux(stream, s);
+    stream_start(stream, &jsonrpc_stream_callbacks);
+    return s;
+}
+
+static void
+jsonrpc_session_free(struct jsonrpc_session *s)
+{
+    json_stream_destroy(s->framer);
+    free(s);
+}
+
+void
+jsonrpc_session_close(struct jsonrpc_session *s)
+{
+    if (s && !s->closed) {
+        s->closed = true;
+        stream_close(s->stream, true);
+        if (!s->busy) {
+            jsonrpc_session_free(s);
+        }
+    }
+}
+
+void
+jsonrpc_session_set_max_msg_size(struct jsonrpc_session *s, size_t max)
+{
+    s->max_msg_size = max;
+    json_stream_destroy(s->framer);
+    s->framer = json_stream_create(max);
+}
+
+int
+jsonrpc_session_send(struct jsonrpc_session *s, struct jsonrpc_msg *msg)
+{
+    if (s->closed) {
+        jsonrpc_msg_destroy(msg);
+        return -EPIPE;
+    }
+
+    json_t *json = jsonrpc_msg_to_json(msg);
+    char *text = json_dumps(json, JSON_COMPACT);
+    json_decref(json);
+    if (vlog_is_enabled(&this_module, VLL_DBG)) {
+        VLOG_DBG("%s: send %s %s", stream_get_name(s->stream),
+                 jsonrpc_msg_type_to_string(msg->type), text);
+    }
+    jsonrpc_msg_destroy(msg);
+
+    int error = stream_write(s->stream, text, strlen(text));
+    free(text);
+    return error;
+}
+
+/* Answers input that is not a valid message, on a server session. */
+static void
+jsonrpc_session_reply_bad_input(struct jsonrpc_session *s, const char *why,
+                                const json_t *id)
+{
+    if (s->is_server) {
+        jsonrpc_session_send(s, jsonrpc_create_error_details(
+                                    "syntax error", why, id));
+    }
+}
+
+static void
+jsonrpc_session_handle_value(struct jsonrpc_session *s, json_t *json)
+{
+    char *error;
+    struct jsonrpc_msg *msg = jsonrpc_msg_from_json(json, &error);
+
+    if (!msg) {
+        COVERAGE_INC(jsonrpc_bad_msg);
+        VLOG_WARN_RL(&bad_input_rl, "%s: received bad JSON-RPC message: %s",
+                     stream_get_name(s->stream), error);
+        const json_t *id = json_is_object(json) ? json_object_get(json, "id")
+                                                : NULL;
+        jsonrpc_session_reply_bad_input(s, error, id);
+        if (!s->is_server) {
+            jsonrpc_session_close(s);
+        }
+        free(error);
+        return;
+    }
+
+    if (vlog_is_enabled(&this_module, VLL_DBG)) {
+        char *text = json_dumps(json, JSON_COMPACT);
+        VLOG_DBG("%s: received %s %s", stream_get_name(s->stream),
+                 jsonrpc_msg_type_to_string(msg->type), text);
+        free(text);
+    }
+    s->cb->on_msg(s, msg);
+}
+
+static void
+jsonrpc_session_on_read(struct stream *stream, const char *data, size_t n)
+{
+    struct jsonrpc_session *s = stream_get_aux(stream);
+
+    s->busy++;
+    while (n > 0 && !s->closed) {
+        size_t used = json_stream_feed(s->framer, data, n);
+        data += used;
+        n -= used;
+
+        json_t *json = json_stream_take(s->framer);
+        if (json) {
+            jsonrpc_session_handle_value(s, json);
+            json_decref(json);
+        } else if (json_stream_error(s->framer)) {
+            const char *error = json_stream_error(s->framer);
+            COVERAGE_INC(jsonrpc_bad_json);
+            VLOG_WARN_RL(&bad_input_rl, "%s: closing connection: %s",
+                         stream_get_name(stream), error);
+            jsonrpc_session_reply_bad_input(s, error, NULL);
+            jsonrpc_session_close(s);
+        }
+    }
+    if (!--s->busy && s->closed) {
+        jsonrpc_session_free(s);
+    }
+}
+
+static void
+jsonrpc_session_on_eof(struct stream *stream, int error)
+{
+    struct jsonrpc_session *s = stream_get_aux(stream);
+
+    if (json_stream_in_text(s->framer)) {
+        COVERAGE_INC(jsonrpc_truncated);
+        VLOG_INFO_RL(&bad_input_rl, "%s: connection closed in the middle "
+                     "of a message", stream_get_name(stream));
+    } else if (error) {
+        VLOG_DBG("%s: connection failed: %s", stream_get_name(stream),
+                 uv_strerror(error));
+    }
+
+    s->busy++;
+    s->cb->on_close(s, error);
+    s->busy--;
+    if (!s->closed) {
+        s->closed = true;
+        stream_close(s->stream, false);
+    }
+    if (!s->busy) {
+        jsonrpc_session_free(s);
+    }
+}
+
+static const struct stream_callbacks jsonrpc_stream_callbacks = {
+    .on_read = jsonrpc_session_on_read,
+    .on_eof = jsonrpc_session_on_eof,
+};
+
+void *
+jsonrpc_session_get_aux(const struct jsonrpc_session *s)
+{
+    return s->aux;
+}
+
+void
+jsonrpc_session_set_aux(struct jsonrpc_session *s, void *aux)
+{
+    s->aux = aux;
+}
+
+const char *
+jsonrpc_session_get_name(const struct jsonrpc_session *s)
+{
+    return stream_get_name(s->stream);
+}
+
+size_t
+jsonrpc_session_backlog(const struct jsonrpc_session *s)
+{
+    return stream_backlog(s->stream);
+}

@@ -1,0 +1,50 @@
+/* One JSON-RPC connection: frames the byte stream into messages, hands
+ * each to the owner, and sends messages back.
+ *
+ * A server-side session answers bad input itself, so that every request
+ * gets a reply: a JSON value that is not a valid message gets an error
+ * reply (with the request's id when it has one) and the session goes on;
+ * bytes that are not JSON, or a message over the size limit, get an error
+ * reply and the connection is closed, since the stream cannot be
+ * resynchronised.  A client-side session just closes on bad input. */
+#ifndef JSONRPC_SESSION_H
+#define JSONRPC_SESSION_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "jsonrpc.h"
+
+struct stream;
+struct jsonrpc_session;
+
+enum { JSONRPC_MAX_MSG_SIZE_DEFAULT = 32 * 1024 * 1024 };
+
+struct jsonrpc_session_callbacks {
+    /* A valid message arrived; the callee owns 'msg'.  May close the
+     * session. */
+    void (*on_msg)(struct jsonrpc_session *, struct jsonrpc_msg *msg);
+    /* The connection ended (error 0: closed by the peer) or broke.  The
+     * session is destroyed when this returns.  Not called after
+     * jsonrpc_session_close(). */
+    void (*on_close)(struct jsonrpc_session *, int error);
+};
+
+/* Takes ownership of 'stream', which must be connected. */
+struct jsonrpc_session *jsonrpc_session_create(
+    struct stream *, const struct jsonrpc_session_callbacks *, void *aux,
+    bool is_server);
+
+/* Sends 'msg' and destroys it.  Returns 0 or a negative errno. */
+int jsonrpc_session_send(struct jsonrpc_session *, struct jsonrpc_msg *msg);
+
+/* Closes the connection after flushing what was sent, and destroys the
+ * session (once no callback of it is running). */
+void jsonrpc_session_close(struct jsonrpc_session *);
+
+void *jsonrpc_session_get_aux(const struct jsonrpc_session *);
+void jsonrpc_session_set_aux(struct jsonrpc_session *, void *aux);
+const char *jsonrpc_session_get_name(const struct jsonrpc_session *);
+size_t jsonrpc_session_backlog(const struct jsonrpc_session *);
+void jsonrpc_session_set_max_msg_size(struct jsonrpc_session *, size_t);
+
+#endif /* jsonrpc-session.h */

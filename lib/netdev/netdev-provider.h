@@ -1,0 +1,55 @@
+/* What a port class implements.  Each class is a const struct
+ * netdev_class; a concrete device embeds struct netdev as 'up' and gets
+ * back to itself with CONTAINER_OF.  Members marked "may be NULL" are
+ * optional; the rest every class provides. */
+#ifndef NETDEV_PROVIDER_H
+#define NETDEV_PROVIDER_H 1
+
+#include "hmap.h"
+#include "netdev/netdev.h"
+
+struct netdev_class;
+
+struct netdev {
+    const struct netdev_class *class;
+    char *name;
+    char *type;                 /* As asked for: may differ from the
+                                 * class's, e.g. "internal" when dummy. */
+    struct hmap_node node;      /* In the table of open netdevs. */
+    netdev_rx_notify_cb *rx_notify;
+    void *rx_notify_aux;
+};
+
+struct netdev_class {
+    const char *type;
+
+    /* Allocates the device, including its struct netdev, zeroed. */
+    struct netdev *(*alloc)(void);
+    /* Opens the device behind 'netdev' (name and type set).  Returns 0
+     * or a negative errno, with '*errp' set to a message when useful. */
+    int (*construct)(struct netdev *, char **errp);
+    /* Closes the device and frees it, including struct netdev. */
+    void (*destroy)(struct netdev *);
+
+    /* Applies options.  May be NULL: then the class takes no options and
+     * rejects any. */
+    int (*set_config)(struct netdev *, const struct smap *, char **errp);
+
+    int (*get_etheraddr)(const struct netdev *, struct eth_addr *);
+    int (*get_mtu)(const struct netdev *, int *);
+    int (*get_stats)(const struct netdev *, struct netdev_stats *);
+    /* May be NULL. */
+    void (*get_status)(const struct netdev *, struct smap *);
+    /* May be NULL (then the link is always up). */
+    bool (*get_carrier)(const struct netdev *);
+
+    int (*rxq_recv)(struct netdev *, int qid, struct dp_packet_batch *);
+    int (*send)(struct netdev *, int qid, struct dp_packet_batch *);
+};
+
+/* Tells the netdev's listener that packets are waiting. */
+void netdev_notify_rx(struct netdev *);
+
+extern const struct netdev_class netdev_dummy_class;
+
+#endif /* netdev-provider.h */

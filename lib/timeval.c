@@ -1,0 +1,35 @@
+#include <config.h>
+#include "timeval.h"
+
+#include <time.h>
+
+static long long warp_msecs;
+
+static long long
+timespec_to_msec(const struct timespec *ts)
+{
+    return (long long) ts->tv_sec * 1000 + ts->tv_nsec / 1000000;
+}
+
+long long
+time_msec(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return timespec_to_msec(&ts) + __atomic_load_n(&warp_msecs,
+                                                   __ATOMIC_RELAXED);
+}
+
+long long
+time_wall_msec(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return timespec_to_msec(&ts);
+}
+
+void
+time_warp(long long msecs)
+{
+    __atomic_add_fetch(&warp_msecs, msecs, __ATOMIC_RELAXED);
+}

@@ -1,0 +1,640 @@
+#include <config.h>
+#include "bridge.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <urcu/list.h>
+#include "db/db-error.h"
+#include "db/db-txn.h"
+#include "db/db.h"
+#include "dpif/dpif.h"
+#include "dynamic-string.h"
+#include "hash.h"
+#include "hmap.h"
+#include "netdev/netdev.h"
+#include "ofproto-lite/ofproto.h"
+#include "smap.h"
+#include "timeval.h"
+#include "unixctl.h"
+#include "util.h"
+#include "vlog.h"
+
+VLOG_DEFINE_THIS_MODULE(bridge);
+
+enum {
+    STATS_INTERVAL_DEFAULT = 5000,  /* ms between statistics writes. */
+    STATS_INTERVAL_MIN = 100,
+};
+
+struct iface {
+    struct hmap_node node;      /* In struct bridge's 'ifaces', by name. */
+    char *name;
+    char *type;
+    struct netdev *netdev;      /* NULL if it could not be opened. */
+    ofp_port_t ofp_port;        /* OFPP_NONE if not on the bridge. */
+    struct smap options;        /* As last applied. */
+    long long ofport_request;   /* 0 for none. */
+    char *error;                /* Why it is not working, or NULL. */
+    bool seen;                  /* Still in the DB, this pass. */
+};
+
+struct bridge {
+    struct hmap_node node;      /* In 'bridges', by name. */
+    char *name;
+    struct ofproto *ofproto;
+    struct hmap ifaces;         /* struct iface. */
+    bool seen;
+};
+
+static struct db *idl;
+static struct dpif *dpif;
+static uv_loop_t *loop;
+static struct hmap bridges = HMAP_INITIALIZER(&bridges);
+static struct db_listener bridge_listener;
+static uv_timer_t reconfigure_timer;
+static uv_timer_t stats_timer;
+static long long stats_interval = STATS_INTERVAL_DEFAULT;
+static bool writing;            /* Our own commit is under way. */
+
+static struct db_table *
+table(const char *name)
+{
+    struct db_table *t = db_get_table(idl, name);
+    if (!t) {
+        sw_fatal("schema has no %s table", name);
+    }
+    return t;
+}
+
+static const struct db_column *
+column(const char *table_name, const char *name)
+{
+    const struct db_column *c = db_table_schema_find_column(
+        table(table_name)->schema, name);
+    if (!c) {
+        sw_fatal("schema has no %s.%s column", table_name, name);
+    }
+    return c;
+}
+
+/* The rows that 'row''s column 'name' refers to, in order. */
+static struct db_row **
+get_refs(const struct db_row *row, const char *name, const char *ref_table,
+         size_t *n)
+{
+    const struct db_datum *datum = db_row_get(row, name);
+    struct db_table *t = table(ref_table);
+    struct db_row **rows = xcalloc(datum->n ? datum->n : 1, sizeof *rows);
+    *n = 0;
+    for (unsigned int i = 0; i < datum->n; i++) {
+        struct db_row *ref = db_table_get_row(t, &datum->keys[i].uuid);
+        if (ref) {
+            rows[(*n)++] = ref;
+        }
+    }
+    return rows;
+}
+
+static struct db_row *
+get_root_row(void)
+{
+    struct db_row *row;
+    DB_TABLE_FOR_EACH (row, table("Open_vSwitch")) {
+        return row;
+    }
+    return NULL;
+}
+
+static void
+smap_from_column(const struct db_row *row, const char *name, struct smap *s)
+{
+    smap_init(s);
+    db_datum_to_smap(db_row_get(row, name), s);
+}
+
+/* Bridges and interfaces. */
+
+static struct bridge *
+bridge_find(const char *name)
+{
+    struct bridge *br;
+    HMAP_FOR_EACH_WITH_HASH (br, node, hash_string(name, 0), &bridges) {
+        if (!strcmp(br->name, name)) {
+            return br;
+        }
+    }
+    return NULL;
+}
+
+static struct iface *
+iface_find(const struct bridge *br, const char *name)
+{
+    struct iface *iface;
+    HMAP_FOR_EACH_WITH_HASH (iface, node, hash_string(name, 0),
+                             &br->ifaces) {
+        if (!strcmp(iface->name, name)) {
+            return iface;
+        }
+    }
+    return NULL;
+}
+
+static struct iface *
+iface_find_any(const char *name, struct bridge **brp)
+{
+    struct bridge *br;
+    HMAP_FOR_EACH (br, node, &bridges) {
+        struct iface *iface = iface_find(br, name);
+        if (iface) {
+            *brp = br;
+            return iface;
+        }
+    }
+    return NULL;
+}
+
+static void
+iface_close(struct bridge *br, struct iface *iface)
+{
+    if (iface->ofp_port != OFPP_NONE) {
+        ofproto_port_del(br->ofproto, iface->ofp_port);
+        iface->ofp_port = OFPP_NONE;
+    }
+    netdev_close(iface->netdev);
+    iface->netdev = NULL;
+}
+
+static void
+iface_destroy(struct bridge *br, struct iface *iface)
+{
+    iface_close(br, iface);
+    hmap_remove(&br->ifaces, &iface->node);
+    smap_destroy(&iface->options);
+    free(iface->name);
+    free(iface->type);
+    free(iface->error);
+    free(iface);
+}
+
+static void
+iface_set_error(struct iface *iface, char *error)
+{
+    if (error && (!iface->error || strcmp(error, iface->error))) {
+        VLOG_WARN("%s", error);
+    }
+    free(iface->error);
+    iface->error = error;
+}
+
+/* Opens and adds the interface to its bridge, as far as it can. */
+static void
+iface_open(struct bridge *br, struct iface *iface)
+{
+    char *why = NULL;
+    int error = netdev_open(iface->name, iface->type, &iface->netdev, &why);
+    if (error) {
+        iface_set_error(iface, xasprintf("could not open network device %s "
+                                         "(%s)", iface->name,
+                                         why ? why : strerror(-error)));
+        free(why);
+        return;
+    }
+    error = netdev_set_config(iface->netdev, &iface->options, &why);
+    if (error) {
+        iface_set_error(iface, xasprintf("could not configure network "
+                                         "device %s (%s)", iface->name,
+                                         why ? why : strerror(-error)));
+        free(why);
+        iface_close(br, iface);
+        return;
+    }
+    error = ofproto_port_add(br->ofproto, iface->netdev,
+                             iface->ofport_request, &iface->ofp_port);
+    if (error) {
+        iface_set_error(iface, xasprintf("could not add network device %s "
+                                         "to bridge %s (%s)", iface->name,
+                                         br->name, strerror(-error)));
+        iface_close(br, iface);
+        return;
+    }
+    iface_set_error(iface, NULL);
+}
+
+/* Brings 'iface' in line with its Interface row. */
+static void
+iface_reconfigure(struct bridge *br, struct iface *iface,
+                  const struct db_row *row)
+{
+    const char *type = db_row_get_string(row, "type");
+    long long request = db_row_get_int(row, "ofport_request", 0);
+    struct smap options;
+
+    smap_from_column(row, "options", &options);
+    bool retype = strcmp(type, iface->type);
+    bool renumber = request && request != (long long) iface->ofp_port
+                    && iface->ofp_port != OFPP_LOCAL;
+    bool reoptions = !smap_equal(&options, &iface->options);
+
+    if (retype || renumber || (reoptions && iface->error)) {
+        /* Start over: simplest and always right. */
+        iface_close(br, iface);
+        free(iface->type);
+        iface->type = xstrdup(type);
+        smap_destroy(&iface->options);
+        iface->options = options;
+        iface->ofport_request = request;
+        iface_open(br, iface);
+        return;
+    }
+    if (reoptions) {
+        char *why = NULL;
+        int error = netdev_set_config(iface->netdev, &options, &why);
+        if (error) {
+            iface_set_error(iface, xasprintf("could not configure network "
+                                             "device %s (%s)", iface->name,
+                                             why ? why : strerror(-error)));
+            free(why);
+            iface_close(br, iface);
+        }
+        smap_destroy(&iface->options);
+        iface->options = options;
+    } else {
+        smap_destroy(&options);
+    }
+    iface->ofport_request = request;
+}
+
+static struct bridge *
+bridge_create(const char *name)
+{
+    struct bridge *br = xzalloc(sizeof *br);
+    br->name = xstrdup(name);
+    br->ofproto = ofproto_create(name, dpif);
+    hmap_init(&br->ifaces);
+    hmap_insert(&bridges, &br->node, hash_string(name, 0));
+    return br;
+}
+
+static void
+bridge_destroy(struct bridge *br)
+{
+    struct iface *iface;
+    HMAP_FOR_EACH (iface, node, &br->ifaces) {
+        iface_destroy(br, iface);
+    }
+    hmap_destroy(&br->ifaces);
+    ofproto_destroy(br->ofproto);
+    hmap_remove(&bridges, &br->node);
+    free(br->name);
+    free(br);
+}
+
+/* Makes 'br''s interfaces those of its Bridge row. */
+static void
+bridge_reconfigure_ports(struct bridge *br, const struct db_row *br_row)
+{
+    struct iface *iface;
+    HMAP_FOR_EACH (iface, node, &br->ifaces) {
+        iface->seen = false;
+    }
+
+    size_t n_ports;
+    struct db_row **ports = get_refs(br_row, "ports", "Port", &n_ports);
+    for (size_t i = 0; i < n_ports; i++) {
+        size_t n_ifaces;
+        struct db_row **ifaces = get_refs(ports[i], "interfaces",
+                                          "Interface", &n_ifaces);
+        for (size_t j = 0; j < n_ifaces; j++) {
+            const char *name = db_row_get_string(ifaces[j], "name");
+            struct bridge *other_br;
+            iface = iface_find(br, name);
+            if (iface && iface->seen) {
+                continue;       /* Listed twice: the first wins. */
+            }
+            if (!iface && iface_find_any(name, &other_br)) {
+                VLOG_WARN("interface %s is on bridges %s and %s: keeping it "
+                          "on %s", name, other_br->name, br->name,
+                          other_br->name);
+                continue;
+            }
+            if (!iface) {
+                iface = xzalloc(sizeof *iface);
+                iface->name = xstrdup(name);
+                iface->type = xstrdup(db_row_get_string(ifaces[j], "type"));
+                iface->ofp_port = OFPP_NONE;
+                iface->ofport_request = db_row_get_int(ifaces[j],
+                                                       "ofport_request", 0);
+                smap_from_column(ifaces[j], "options", &iface->options);
+                hmap_insert(&br->ifaces, &iface->node, hash_string(name, 0));
+                iface_open(br, iface);
+            } else {
+                iface_reconfigure(br, iface, ifaces[j]);
+            }
+            iface->seen = true;
+        }
+        free(ifaces);
+    }
+    free(ports);
+
+    HMAP_FOR_EACH (iface, node, &br->ifaces) {
+        if (!iface->seen) {
+            iface_destroy(br, iface);
+        }
+    }
+}
+
+/* Writing back. */
+
+/* Sets 'row''s column 'name' to 'value' (taken) in 'txn' unless it
+ * already has it. */
+static void
+set_column(struct db_txn *txn, struct db_row *row, const char *name,
+           struct db_datum *value)
+{
+    const struct db_column *c = column(row->table->schema->name, name);
+    if (db_datum_equals(&row->fields[c->index], value, &c->type)) {
+        db_datum_destroy(value, &c->type);
+        return;
+    }
+    db_row_set(db_txn_modify(txn, row), c, value);
+}
+
+static void
+set_optional_string(struct db_txn *txn, struct db_row *row,
+                    const char *name, const char *s)
+{
+    struct db_datum d;
+    if (s) {
+        db_datum_init_string(&d, s);
+    } else {
+        db_datum_init_empty(&d);
+    }
+    set_column(txn, row, name, &d);
+}
+
+static void
+set_optional_int(struct db_txn *txn, struct db_row *row, const char *name,
+                 bool present, long long v)
+{
+    struct db_datum d;
+    if (present) {
+        db_datum_init_integer(&d, v);
+    } else {
+        db_datum_init_empty(&d);
+    }
+    set_column(txn, row, name, &d);
+}
+
+static void
+set_smap(struct db_txn *txn, struct db_row *row, const char *name,
+         const struct smap *s)
+{
+    struct db_datum d;
+    db_datum_from_smap(&d, s);
+    set_column(txn, row, name, &d);
+}
+
+static void
+set_stats(struct db_txn *txn, struct db_row *row, const struct netdev *netdev)
+{
+    struct netdev_stats stats;
+    const struct db_column *c = column("Interface", "statistics");
+    struct db_datum d;
+
+    netdev_get_stats(netdev, &stats);
+    const struct {
+        const char *name;
+        uint64_t value;
+    } counters[] = {
+        /* Sorted by name, as a map's keys must be. */
+        { "collisions", 0 },
+        { "rx_bytes", stats.rx_bytes },
+        { "rx_dropped", stats.rx_dropped },
+        { "rx_errors", stats.rx_errors },
+        { "rx_packets", stats.rx_packets },
+        { "tx_bytes", stats.tx_bytes },
+        { "tx_dropped", stats.tx_dropped },
+        { "tx_errors", stats.tx_errors },
+        { "tx_packets", stats.tx_packets },
+    };
+    db_datum_init_empty(&d);
+    for (size_t i = 0; i < ARRAY_SIZE(counters); i++) {
+        union db_atom key = { .string = xstrdup(counters[i].name) };
+        union db_atom value = { .integer = counters[i].value };
+        db_datum_add_unsafe(&d, &key, &value);
+    }
+    db_datum_sort(&d, &c->type);
+    set_column(txn, row, "statistics", &d);
+}
+
+/* Writes what the bridge knows about an interface into its row. */
+static void
+iface_write_back(struct db_txn *txn, struct db_row *row,
+                 const struct iface *iface, bool with_stats)
+{
+    const struct netdev *netdev = iface ? iface->netdev : NULL;
+    bool on_bridge = iface && iface->ofp_port != OFPP_NONE;
+
+    set_optional_int(txn, row, "ofport", true,
+                     on_bridge ? (long long) iface->ofp_port : -1);
+    set_optional_string(txn, row, "error", iface ? iface->error : NULL);
+    if (!netdev) {
+        set_optional_string(txn, row, "mac_in_use", NULL);
+        set_optional_int(txn, row, "mtu", false, 0);
+        set_optional_string(txn, row, "admin_state", NULL);
+        set_optional_string(txn, row, "link_state", NULL);
+        return;
+    }
+
+    struct eth_addr ea;
+    char mac[32];
+    int mtu;
+    netdev_get_etheraddr(netdev, &ea);
+    snprintf(mac, sizeof mac, ETH_ADDR_FMT, ETH_ADDR_ARGS(ea));
+    set_optional_string(txn, row, "mac_in_use", mac);
+    set_optional_int(txn, row, "mtu", !netdev_get_mtu(netdev, &mtu), mtu);
+    set_optional_string(txn, row, "admin_state", "up");
+    set_optional_string(txn, row, "link_state",
+                        netdev_get_carrier(netdev) ? "up" : "down");
+
+    struct smap status;
+    smap_init(&status);
+    netdev_get_status(netdev, &status);
+    set_smap(txn, row, "status", &status);
+    smap_destroy(&status);
+    if (with_stats) {
+        set_stats(txn, row, netdev);
+    }
+}
+
+static void
+write_back(struct db_row *root, bool with_stats)
+{
+    struct db_txn *txn = db_txn_create(idl);
+    struct db_row *row;
+
+    DB_TABLE_FOR_EACH (row, table("Interface")) {
+        struct bridge *br;
+        struct iface *iface = iface_find_any(db_row_get_string(row, "name"),
+                                             &br);
+        iface_write_back(txn, row, iface, with_stats);
+    }
+    if (root) {
+        struct db_datum d;
+        db_datum_init_integer(&d, db_row_get_int(root, "next_cfg", 0));
+        set_column(txn, root, "cur_cfg", &d);
+    }
+
+    writing = true;
+    struct db_error *error = db_txn_commit(txn);
+    writing = false;
+    if (error) {
+        char *s = db_error_to_string_free(error);
+        VLOG_ERR("could not write status to the database: %s", s);
+        free(s);
+    }
+}
+
+/* Fills in the root row's facts about this switch. */
+static void
+init_root_row(void)
+{
+    struct db_txn *txn = db_txn_create(idl);
+    struct db_row *root = get_root_row();
+    struct uuid uuid;
+
+    if (!root) {
+        uuid_generate(&uuid);
+        root = db_txn_insert(txn, table("Open_vSwitch"), &uuid);
+    }
+    set_optional_string(txn, root, "ovs_version", PACKAGE_VERSION);
+
+    struct db_datum types;
+    size_t n;
+    const char **names = netdev_get_types(&n);
+    db_datum_init_empty(&types);
+    for (size_t i = 0; i < n; i++) {
+        union db_atom atom = { .string = xstrdup(names[i]) };
+        db_datum_add_unsafe(&types, &atom, NULL);
+    }
+    free(names);
+    db_datum_sort(&types, &column("Open_vSwitch", "iface_types")->type);
+    set_column(txn, root, "iface_types", &types);
+
+    struct db_datum dp_types;
+    union db_atom netdev_atom = { .string = xstrdup("netdev") };
+    db_datum_init_empty(&dp_types);
+    db_datum_add_unsafe(&dp_types, &netdev_atom, NULL);
+    set_column(txn, root, "datapath_types", &dp_types);
+
+    writing = true;
+    struct db_error *error = db_txn_commit(txn);
+    writing = false;
+    if (error) {
+        char *s = db_error_to_string_free(error);
+        sw_fatal("cannot initialize the database: %s", s);
+    }
+}
+
+static void
+reconfigure(void)
+{
+    struct db_row *root = get_root_row();
+    struct bridge *br;
+
+    HMAP_FOR_EACH (br, node, &bridges) {
+        br->seen = false;
+    }
+    if (root) {
+        struct smap other_config;
+        smap_from_column(root, "other_config", &other_config);
+        stats_interval = MAX(STATS_INTERVAL_MIN,
+                             smap_get_llong(&other_config,
+                                            "stats-update-interval",
+                                            STATS_INTERVAL_DEFAULT));
+        smap_destroy(&other_config);
+
+        size_t n;
+        struct db_row **rows = get_refs(root, "bridges", "Bridge", &n);
+        for (size_t i = 0; i < n; i++) {
+            const char *name = db_row_get_string(rows[i], "name");
+            br = bridge_find(name);
+            if (!br) {
+                br = bridge_create(name);
+            }
+            br->seen = true;
+        }
+        /* Ports after bridges, so that a port moving between bridges is
+         * first removed from its old one. */
+        HMAP_FOR_EACH (br, node, &bridges) {
+            if (!br->seen) {
+                bridge_destroy(br);
+            }
+        }
+        for (size_t i = 0; i < n; i++) {
+            bridge_reconfigure_ports(
+                bridge_find(db_row_get_string(rows[i], "name")), rows[i]);
+        }
+        free(rows);
+    } else {
+        HMAP_FOR_EACH (br, node, &bridges) {
+            bridge_destroy(br);
+        }
+    }
+    write_back(root, true);
+}
+
+static void
+reconfigure_cb(uv_timer_t *timer)
+{
+    reconfigure();
+}
+
+static void
+stats_cb(uv_timer_t *timer)
+{
+    write_back(NULL, true);
+    uv_timer_start(&stats_timer, stats_cb, stats_interval, 0);
+}
+
+static void
+bridge_committed(struct db_listener *listener, const struct db_txn *txn)
+{
+    if (!writing) {
+        /* Coalesce a burst of commits into one reconfiguration. */
+        uv_timer_start(&reconfigure_timer, reconfigure_cb, 0, 0);
+    }
+}
+
+void
+bridge_init(uv_loop_t *loop_, struct db *db, struct dpif *dpif_)
+{
+    loop = loop_;
+    idl = db;
+    dpif = dpif_;
+    ofproto_init(dpif);
+    init_root_row();
+
+    bridge_listener.committed = bridge_committed;
+    db_add_listener(idl, &bridge_listener);
+    uv_timer_init(loop, &reconfigure_timer);
+    uv_timer_init(loop, &stats_timer);
+    reconfigure();
+    uv_timer_start(&stats_timer, stats_cb, stats_interval, 0);
+}
+
+void
+bridge_exit(void)
+{
+    struct bridge *br;
+    HMAP_FOR_EACH (br, node, &bridges) {
+        bridge_destroy(br);
+    }
+    if (idl) {
+        db_remove_listener(idl, &bridge_listener);
+        uv_close((uv_handle_t *) &reconfigure_timer, NULL);
+        uv_close((uv_handle_t *) &stats_timer, NULL);
+        idl = NULL;
+    }
+}
