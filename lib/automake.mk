@@ -13,6 +13,7 @@ lib_libsoftswitch_a_SOURCES = \
 	lib/jsonrpc-session.c lib/jsonrpc-session.h \
 	lib/smap.c lib/smap.h \
 	lib/stream.c lib/stream.h \
+	lib/table.c lib/table.h \
 	lib/timeval.c lib/timeval.h \
 	lib/unixctl.c lib/unixctl.h \
 	lib/util.c lib/util.h \
@@ -20,6 +21,7 @@ lib_libsoftswitch_a_SOURCES = \
 	lib/vlog.c lib/vlog.h
 lib_libsoftswitch_a_SOURCES += \
 	lib/db/db.c lib/db/db.h \
+	lib/db/db-client.c lib/db/db-client.h \
 	lib/db/db-atom.c lib/db/db-atom.h \
 	lib/db/db-datum.c lib/db/db-datum.h \
 	lib/db/db-error.c lib/db/db-error.h \
@@ -41,6 +43,7 @@ lib_libsoftswitch_a_SOURCES += \
 	lib/packets.c lib/packets.h \
 	lib/pcap-file.c lib/pcap-file.h \
 	lib/dpif/dp-actions.c lib/dpif/dp-actions.h \
+	lib/dpif/dpctl.c lib/dpif/dpctl.h \
 	lib/dpif/dpif.c lib/dpif/dpif.h \
 	lib/netdev/netdev.c lib/netdev/netdev.h \
 	lib/netdev/netdev-dummy.c lib/netdev/netdev-provider.h

@@ -150,7 +150,11 @@ unixctl_list_commands(struct unixctl_conn *conn, int argc, const char *argv[],
     struct ds s = DS_EMPTY_INITIALIZER;
     ds_put_cstr(&s, "The available commands are:\n");
     for (struct unixctl_command *c = commands; c; c = c->next) {
-        ds_put_format(&s, "  %-23s %s\n", c->name, c->usage);
+        if (c->usage[0]) {
+            ds_put_format(&s, "  %-23s %s\n", c->name, c->usage);
+        } else {
+            ds_put_format(&s, "  %s\n", c->name);
+        }
     }
     unixctl_command_reply(conn, ds_cstr(&s));
     ds_destroy(&s);

@@ -1,0 +1,12 @@
+bin_PROGRAMS += utilities/sw-appctl
+utilities_sw_appctl_SOURCES = utilities/sw-appctl.c
+utilities_sw_appctl_LDADD = $(SW_LIBS)
+
+bin_PROGRAMS += utilities/swctl
+utilities_swctl_SOURCES = \
+	utilities/swctl.c utilities/swctl.h \
+	utilities/swctl-bridge.c \
+	utilities/swctl-cache.c \
+	utilities/swctl-db.c \
+	utilities/swctl-show.c
+utilities_swctl_LDADD = $(SW_LIBS)

@@ -453,7 +453,8 @@ iface_write_back(struct db_txn *txn, struct db_row *row,
     netdev_get_etheraddr(netdev, &ea);
     snprintf(mac, sizeof mac, ETH_ADDR_FMT, ETH_ADDR_ARGS(ea));
     set_optional_string(txn, row, "mac_in_use", mac);
-    set_optional_int(txn, row, "mtu", !netdev_get_mtu(netdev, &mtu), mtu);
+    bool has_mtu = !netdev_get_mtu(netdev, &mtu);
+    set_optional_int(txn, row, "mtu", has_mtu, has_mtu ? mtu : 0);
     set_optional_string(txn, row, "admin_state", "up");
     set_optional_string(txn, row, "link_state",
                         netdev_get_carrier(netdev) ? "up" : "down");

@@ -21,6 +21,7 @@
 #include "db/db-server.h"
 #include "db/db.h"
 #include "dirs.h"
+#include "dpif/dpctl.h"
 #include "dpif/dpif.h"
 #include "jsonrpc-server.h"
 #include "netdev/netdev.h"
@@ -317,6 +318,7 @@ main(int argc, char *argv[])
     unixctl_command_register("exit", "", 0, 0, unixctl_exit, NULL);
 
     dpif = dpif_create("sw-netdev");
+    dpctl_register_commands(dpif);
     bridge_init(loop, db, dpif);
 
     uv_timer_init(loop, &exit_timer);

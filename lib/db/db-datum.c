@@ -765,10 +765,12 @@ db_datum_from_string(struct db_datum *datum, const struct db_type *type,
     }
     if (!error) {
         db_datum_sort(datum, type);
-        if (datum->n > type->n_max || datum->n < type->n_min) {
-            struct db_error *e = db_datum_check_n(datum->n, type, NULL);
-            error = xstrdup(e->details);
-            db_error_destroy(e);
+        if (datum->n > type->n_max) {
+            error = xasprintf("%s: %u value(s) specified but the maximum "
+                              "number is %u", s, datum->n, type->n_max);
+        } else if (datum->n < type->n_min) {
+            error = xasprintf("%s: %u value(s) specified but the minimum "
+                              "number is %u", s, datum->n, type->n_min);
         }
     }
     if (error) {

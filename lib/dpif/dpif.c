@@ -86,6 +86,12 @@ dpif_port_get_netdev(const struct dpif *dpif, odp_port_t port_no)
     return port ? port->netdev : NULL;
 }
 
+odp_port_t
+dpif_port_max(const struct dpif *dpif)
+{
+    return dpif->n_ports;
+}
+
 static void
 dpif_flush_tx(struct dpif *dpif)
 {

@@ -43,6 +43,8 @@ void dpif_set_upcall_cb(struct dpif *, dpif_upcall_cb *, void *aux);
 int dpif_port_add(struct dpif *, struct netdev *, odp_port_t *port_no);
 void dpif_port_del(struct dpif *, odp_port_t);
 struct netdev *dpif_port_get_netdev(const struct dpif *, odp_port_t);
+/* One more than the highest port number that may be in use. */
+odp_port_t dpif_port_max(const struct dpif *);
 
 /* Polls every port the main thread serves and processes what waits. */
 void dpif_run(struct dpif *);
