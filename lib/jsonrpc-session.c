@@ -97,6 +97,19 @@ jsonrpc_session_send(struct jsonrpc_session *s, struct jsonrpc_msg *msg)
     return error;
 }
 
+/* Ends the session on our side: tells the owner, who forgets it, then
+ * closes.  For input we cannot go on with. */
+static void
+jsonrpc_session_fail(struct jsonrpc_session *s, int error)
+{
+    if (!s->closed) {
+        s->busy++;
+        s->cb->on_close(s, error);
+        s->busy--;
+        jsonrpc_session_close(s);
+    }
+}
+
 /* Answers input that is not a valid message, on a server session. */
 static void
 jsonrpc_session_reply_bad_input(struct jsonrpc_session *s, const char *why,
@@ -122,7 +135,7 @@ jsonrpc_session_handle_value(struct jsonrpc_session *s, json_t *json)
                                                 : NULL;
         jsonrpc_session_reply_bad_input(s, error, id);
         if (!s->is_server) {
-            jsonrpc_session_close(s);
+            jsonrpc_session_fail(s, -EPROTO);
         }
         free(error);
         return;
@@ -158,7 +171,7 @@ jsonrpc_session_on_read(struct stream *stream, const char *data, size_t n)
             VLOG_WARN_RL(&bad_input_rl, "%s: closing connection: %s",
                          stream_get_name(stream), error);
             jsonrpc_session_reply_bad_input(s, error, NULL);
-            jsonrpc_session_close(s);
+            jsonrpc_session_fail(s, -EPROTO);
         }
     }
     if (!--s->busy && s->closed) {

@@ -23,9 +23,9 @@ struct jsonrpc_session_callbacks {
     /* A valid message arrived; the callee owns 'msg'.  May close the
      * session. */
     void (*on_msg)(struct jsonrpc_session *, struct jsonrpc_msg *msg);
-    /* The connection ended (error 0: closed by the peer) or broke.  The
-     * session is destroyed when this returns.  Not called after
-     * jsonrpc_session_close(). */
+    /* The connection ended (error 0: closed by the peer), broke, or had
+     * to be closed for bad input (-EPROTO).  The session is destroyed
+     * when this returns.  Not called after jsonrpc_session_close(). */
     void (*on_close)(struct jsonrpc_session *, int error);
 };
 

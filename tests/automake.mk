@@ -1,0 +1,47 @@
+noinst_PROGRAMS += tests/sw-test
+tests_sw_test_SOURCES = tests/sw-test.c
+tests_sw_test_LDADD = $(SW_LIBS)
+
+# The autotest suite (GNU autoconf's autotest), run by "make check".
+TESTSUITE_AT = \
+	tests/testsuite.at \
+	tests/sw-macros.at \
+	tests/json.at \
+	tests/db-types.at \
+	tests/db-server.at \
+	tests/db-persist.at \
+	tests/vswitchd.at \
+	tests/swctl.at \
+	tests/dummy.at
+TESTSUITE = $(srcdir)/tests/testsuite
+AUTOTEST = $(AUTOM4TE) -l autotest
+AUTOM4TE = autom4te
+EXTRA_DIST += $(TESTSUITE_AT) $(TESTSUITE) tests/atlocal.in \
+	$(srcdir)/tests/package.m4
+DISTCLEANFILES += tests/atconfig tests/atlocal
+
+$(srcdir)/tests/package.m4: $(top_srcdir)/configure.ac
+	$(AM_V_GEN):;{ \
+	  echo '# Signature of the current package.' && \
+	  echo 'm4_define([AT_PACKAGE_NAME],      [$(PACKAGE_NAME)])' && \
+	  echo 'm4_define([AT_PACKAGE_TARNAME],   [$(PACKAGE_TARNAME)])' && \
+	  echo 'm4_define([AT_PACKAGE_VERSION],   [$(PACKAGE_VERSION)])' && \
+	  echo 'm4_define([AT_PACKAGE_STRING],    [$(PACKAGE_STRING)])' && \
+	  echo 'm4_define([AT_PACKAGE_BUGREPORT], [$(PACKAGE_BUGREPORT)])'; \
+	} > $@
+
+$(TESTSUITE): $(TESTSUITE_AT) $(srcdir)/tests/package.m4
+	$(AM_V_GEN)$(AUTOTEST) -I '$(srcdir)' -I '$(srcdir)/tests' \
+	  -o $@.tmp $@.at && mv $@.tmp $@
+
+# Programs the tests run, found through AUTOTEST_PATH.
+SW_TEST_BINARIES = vswitchd/sw-vswitchd utilities/swctl utilities/sw-appctl \
+	tests/sw-test
+
+check-local: tests/atconfig tests/atlocal $(TESTSUITE) $(SW_TEST_BINARIES)
+	$(SHELL) '$(TESTSUITE)' -C tests \
+	  AUTOTEST_PATH='$(abs_builddir)/utilities:$(abs_builddir)/vswitchd:$(abs_builddir)/tests' \
+	  $(TESTSUITEFLAGS)
+
+clean-local:
+	test ! -f '$(TESTSUITE)' || $(SHELL) '$(TESTSUITE)' -C tests --clean

@@ -415,11 +415,12 @@ db_datum_check_size(const struct db_datum *datum, const struct db_type *type)
     return NULL;
 }
 
-unsigned int
-db_datum_find_key(const struct db_datum *datum, const union db_atom *key,
-                  enum db_atomic_type type)
+/* Binary search among the first 'n' keys of 'datum' (which are sorted). */
+static unsigned int
+find_key_in_prefix(const struct db_datum *datum, unsigned int n,
+                   const union db_atom *key, enum db_atomic_type type)
 {
-    unsigned int lo = 0, hi = datum->n;
+    unsigned int lo = 0, hi = n;
     while (lo < hi) {
         unsigned int mid = lo + (hi - lo) / 2;
         int cmp = db_atom_compare_3way(key, &datum->keys[mid], type);
@@ -432,6 +433,13 @@ db_datum_find_key(const struct db_datum *datum, const union db_atom *key,
         }
     }
     return UINT_MAX;
+}
+
+unsigned int
+db_datum_find_key(const struct db_datum *datum, const union db_atom *key,
+                  enum db_atomic_type type)
+{
+    return find_key_in_prefix(datum, datum->n, key, type);
 }
 
 /* True if element 'i' of 'a' (key, and value for maps) is in 'b'. */
@@ -514,6 +522,77 @@ db_datum_subtract(struct db_datum *dst, const struct db_type *dst_type,
                                   dst_type->value.type))) {
             db_datum_remove_at(dst, j, dst_type);
         }
+    }
+}
+
+void
+db_datum_diff(struct db_datum *diff, const struct db_datum *old,
+              const struct db_datum *new, const struct db_type *type)
+{
+    bool is_map = db_type_is_map(type);
+    db_datum_init_empty(diff);
+
+    for (unsigned int i = 0; i < new->n; i++) {
+        unsigned int j = db_datum_find_key(old, &new->keys[i],
+                                           type->key.type);
+        if (j == UINT_MAX
+            || (is_map && !db_atom_equals(&old->values[j], &new->values[i],
+                                          type->value.type))) {
+            union db_atom key, value;
+            db_atom_clone(&key, &new->keys[i], type->key.type);
+            if (is_map) {
+                db_atom_clone(&value, &new->values[i], type->value.type);
+            }
+            db_datum_add_unsafe(diff, &key, is_map ? &value : NULL);
+        }
+    }
+    for (unsigned int i = 0; i < old->n; i++) {
+        if (db_datum_find_key(new, &old->keys[i], type->key.type)
+            == UINT_MAX) {
+            union db_atom key, value;
+            db_atom_clone(&key, &old->keys[i], type->key.type);
+            if (is_map) {
+                db_atom_clone(&value, &old->values[i], type->value.type);
+            }
+            db_datum_add_unsafe(diff, &key, is_map ? &value : NULL);
+        }
+    }
+    db_datum_sort(diff, type);
+}
+
+void
+db_datum_apply_diff(struct db_datum *datum, const struct db_datum *diff,
+                    const struct db_type *type)
+{
+    bool is_map = db_type_is_map(type);
+    unsigned int n_added = 0;
+
+    for (unsigned int i = 0; i < diff->n; i++) {
+        /* Elements appended below sit after the sorted part: search only
+         * that part. */
+        unsigned int j = find_key_in_prefix(datum, datum->n - n_added,
+                                            &diff->keys[i], type->key.type);
+        if (j == UINT_MAX) {
+            union db_atom key, value;
+            db_atom_clone(&key, &diff->keys[i], type->key.type);
+            if (is_map) {
+                db_atom_clone(&value, &diff->values[i], type->value.type);
+            }
+            db_datum_add_unsafe(datum, &key, is_map ? &value : NULL);
+            n_added++;
+        } else if (is_map && !db_atom_equals(&datum->values[j],
+                                             &diff->values[i],
+                                             type->value.type)) {
+            db_atom_destroy(&datum->values[j], type->value.type);
+            db_atom_clone(&datum->values[j], &diff->values[i],
+                          type->value.type);
+        } else {
+            /* Present (and, for a map, with the same value): remove. */
+            db_datum_remove_at(datum, j, type);
+        }
+    }
+    if (n_added) {
+        db_datum_sort(datum, type);
     }
 }
 

@@ -71,6 +71,18 @@ void db_datum_subtract(struct db_datum *dst, const struct db_type *dst_type,
                        const struct db_datum *src,
                        const struct db_type *src_type);
 
+/* Sets 'diff' (of type 'type' with any size) to the difference from
+ * 'old' to 'new' as RFC 7047bis "update2" expresses it: for sets, the
+ * elements in exactly one of them; for maps, the pairs of 'new' that are
+ * missing from or differ in 'old', and the pairs of 'old' whose key is
+ * missing from 'new'.  db_datum_apply_diff() undoes it: an element of a
+ * set toggles; a map pair is inserted if its key is absent, deleted if
+ * present with the same value, and replaces the value otherwise. */
+void db_datum_diff(struct db_datum *diff, const struct db_datum *old,
+                   const struct db_datum *new, const struct db_type *);
+void db_datum_apply_diff(struct db_datum *, const struct db_datum *diff,
+                         const struct db_type *);
+
 /* Building datums by hand: add, then sort.  db_datum_sort() destroys
  * duplicate keys after the first (for maps, with their values). */
 void db_datum_add_unsafe(struct db_datum *, const union db_atom *key,

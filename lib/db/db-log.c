@@ -78,6 +78,24 @@ db_log_append(struct db_log *log, const json_t *json)
     return NULL;
 }
 
+/* A change to a set or map as ["diff", ELEMENTS] (see db_datum_diff()),
+ * so that adding one port to a bridge with thousands does not write them
+ * all again. */
+static json_t *
+db_log_diff_to_json(const struct db_datum *old, const struct db_datum *new,
+                    const struct db_type *type)
+{
+    struct db_type any_size;
+    struct db_datum diff;
+
+    db_type_relax(&any_size, type);
+    db_datum_diff(&diff, old, new, &any_size);
+    json_t *json = json_pack("[so]", "diff",
+                             db_datum_to_json(&diff, &any_size));
+    db_datum_destroy(&diff, &any_size);
+    return json;
+}
+
 /* The persistent columns of 'row' that 'txn_row' changed (all of those
  * with non-default values, if 'txn_row' is NULL), or NULL if none. */
 static json_t *
@@ -100,7 +118,11 @@ db_log_row_to_json(const struct db_row *row,
             json = json_object();
         }
         json_object_set_new(json, column->name,
-                            db_datum_to_json(value, &column->type));
+                            txn_row && txn_row->old
+                            && column->type.n_max > 1
+                            ? db_log_diff_to_json(&txn_row->old->fields[c],
+                                                  value, &column->type)
+                            : db_datum_to_json(value, &column->type));
     }
     return json;
 }
@@ -171,6 +193,24 @@ db_log_committed(struct db_listener *listener, const struct db_txn *txn)
     }
 }
 
+static struct db_error *
+db_log_apply_diff(struct db_row *row, const struct db_column *column,
+                  const json_t *json)
+{
+    struct db_type any_size;
+    struct db_datum diff;
+
+    db_type_relax(&any_size, &column->type);
+    struct db_error *error = db_datum_from_json(&diff, &any_size, json,
+                                                NULL);
+    if (!error) {
+        db_datum_apply_diff(&row->fields[column->index], &diff,
+                            &column->type);
+        db_datum_destroy(&diff, &any_size);
+    }
+    return error;
+}
+
 /* Applies one transaction record to 'db', outside any transaction. */
 static struct db_error *
 db_log_replay_record(struct db *db, const json_t *record)
@@ -225,6 +265,16 @@ db_log_replay_record(struct db *db, const json_t *record)
                 struct db_datum datum;
                 if (!column || column->index < DB_N_STD_COLUMNS) {
                     continue;   /* Dropped from the schema since. */
+                }
+                const char *tag = json_string_value(json_array_get(value,
+                                                                   0));
+                if (tag && !strcmp(tag, "diff")) {
+                    struct db_error *error = db_log_apply_diff(
+                        row, column, json_array_get(value, 1));
+                    if (error) {
+                        return error;
+                    }
+                    continue;
                 }
                 struct db_error *error = db_datum_from_json(
                     &datum, &column->type, value, NULL);

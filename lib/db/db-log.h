@@ -3,7 +3,8 @@
  * The first line names the schema; every later line is one committed
  * transaction as JSON: {"_date": MS, "_comment": TEXT, TABLE: {UUID: ROW
  * or null}}, where ROW holds the persistent columns that changed (all of
- * them with non-default values for a new row) and null means deleted.
+ * them with non-default values for a new row; a changed set or map as
+ * ["diff", ELEMENTS], see db_datum_diff()) and null means deleted.
  * A record is written and fsync'd before the commit takes effect, so a
  * reply to a client means the change is on disk.  A crash can only leave
  * a torn last line, which loading drops.  Now and then the file is
