@@ -28,6 +28,14 @@ hmap_clear(struct hmap *hmap)
 }
 
 void
+hmap_moved(struct hmap *hmap)
+{
+    if (!hmap->mask) {
+        hmap->buckets = &hmap->one;
+    }
+}
+
+void
 hmap_swap(struct hmap *a, struct hmap *b)
 {
     struct hmap tmp = *a;

@@ -31,6 +31,9 @@ void hmap_swap(struct hmap *, struct hmap *);
 void hmap_insert(struct hmap *, struct hmap_node *, uint32_t hash);
 void hmap_remove(struct hmap *, struct hmap_node *);
 void hmap_expand(struct hmap *);
+/* Repairs 'hmap' after its struct was copied to a new place (an empty
+ * map points into its own struct). */
+void hmap_moved(struct hmap *);
 
 static inline size_t
 hmap_count(const struct hmap *hmap)

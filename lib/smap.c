@@ -45,6 +45,14 @@ smap_clone(struct smap *dst, const struct smap *src)
     }
 }
 
+void
+smap_move(struct smap *dst, struct smap *src)
+{
+    dst->map = src->map;
+    hmap_moved(&dst->map);
+    hmap_init(&src->map);
+}
+
 static struct smap_node *
 smap_find(const struct smap *smap, const char *key)
 {

@@ -22,6 +22,9 @@ void smap_init(struct smap *);
 void smap_destroy(struct smap *);
 void smap_clear(struct smap *);
 void smap_clone(struct smap *dst, const struct smap *src);
+/* Moves the contents of 'src' into 'dst' (uninitialized), leaving 'src'
+ * empty.  A struct smap must never be copied by assignment. */
+void smap_move(struct smap *dst, struct smap *src);
 void smap_add(struct smap *, const char *key, const char *value);
 void smap_add_format(struct smap *, const char *key, const char *format, ...)
     PRINTF_FORMAT(3, 4);

@@ -130,7 +130,8 @@ sw_fatal(const char *format, ...)
     vfprintf(stderr, format, args);
     va_end(args);
     fputc('\n', stderr);
-    exit(EXIT_FAILURE);
+    fflush(stdout);
+    _exit(EXIT_FAILURE);       /* A fatal error: no cleanup to trust. */
 }
 
 void

@@ -298,11 +298,11 @@ vlog_list(void)
 {
     struct ds s = DS_EMPTY_INITIALIZER;
 
-    ds_put_format(&s, "%-20s %-8s %-8s\n", "", "console", "file");
-    ds_put_format(&s, "%-20s %-8s %-8s\n", "", "-------", "----");
+    ds_put_format(&s, "%-20s %-8s %s\n", "", "console", "file");
+    ds_put_format(&s, "%-20s %-8s %s\n", "", "-------", "----");
     pthread_mutex_lock(&vlog_mutex);
     for (struct vlog_module *m = modules; m; m = m->next) {
-        ds_put_format(&s, "%-20s %-8s %-8s\n", m->name,
+        ds_put_format(&s, "%-20s %-8s %s\n", m->name,
                       level_names[m->levels[VLF_CONSOLE]],
                       level_names[m->levels[VLF_FILE]]);
     }

@@ -20,6 +20,9 @@ compare_strings(const void *a_, const void *b_)
 static void
 output_sorted(struct swctl_context *ctx, const char **names, size_t n)
 {
+    if (!n) {
+        return;
+    }
     qsort(names, n, sizeof *names, compare_strings);
     for (size_t i = 0; i < n; i++) {
         ds_put_format(&ctx->output, "%s\n", names[i]);

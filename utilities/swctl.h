@@ -103,6 +103,7 @@ extern const struct swctl_command swctl_db_commands[];
 extern const struct swctl_command swctl_show_commands[];
 
 void swctl_fatal(const char *format, ...) PRINTF_FORMAT(1, 2) NO_RETURN;
+void swctl_exit(int status) NO_RETURN;
 void swctl_warn(const char *format, ...) PRINTF_FORMAT(1, 2);
 
 bool swctl_has_option(const struct swctl_context *, const char *option);

@@ -187,6 +187,18 @@ iface_set_error(struct iface *iface, char *error)
     iface->error = error;
 }
 
+/* The OpenFlow port number to ask for: ofport_request, else the number
+ * the interface had before (so that a restart keeps numbers, on which
+ * flow rules depend), else none. */
+static long long
+iface_port_request(const struct db_row *row)
+{
+    long long request = db_row_get_int(row, "ofport_request", 0);
+    long long previous = db_row_get_int(row, "ofport", 0);
+    return request ? request : previous > 0 && previous < OFPP_MAX
+                               ? previous : 0;
+}
+
 /* Opens and adds the interface to its bridge, as far as it can. */
 static void
 iface_open(struct bridge *br, struct iface *iface)
@@ -242,7 +254,7 @@ iface_reconfigure(struct bridge *br, struct iface *iface,
         free(iface->type);
         iface->type = xstrdup(type);
         smap_destroy(&iface->options);
-        iface->options = options;
+        smap_move(&iface->options, &options);
         iface->ofport_request = request;
         iface_open(br, iface);
         return;
@@ -258,7 +270,7 @@ iface_reconfigure(struct bridge *br, struct iface *iface,
             iface_close(br, iface);
         }
         smap_destroy(&iface->options);
-        iface->options = options;
+        smap_move(&iface->options, &options);
     } else {
         smap_destroy(&options);
     }
@@ -323,8 +335,7 @@ bridge_reconfigure_ports(struct bridge *br, const struct db_row *br_row)
                 iface->name = xstrdup(name);
                 iface->type = xstrdup(db_row_get_string(ifaces[j], "type"));
                 iface->ofp_port = OFPP_NONE;
-                iface->ofport_request = db_row_get_int(ifaces[j],
-                                                       "ofport_request", 0);
+                iface->ofport_request = iface_port_request(ifaces[j]);
                 smap_from_column(ifaces[j], "options", &iface->options);
                 hmap_insert(&br->ifaces, &iface->node, hash_string(name, 0));
                 iface_open(br, iface);

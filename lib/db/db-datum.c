@@ -486,15 +486,16 @@ db_datum_union(struct db_datum *dst, const struct db_datum *src,
     unsigned int n_added = 0;
 
     for (unsigned int i = 0; i < src->n; i++) {
-        unsigned int j = db_datum_find_key(dst, &src->keys[i],
-                                           type->key.type);
+        /* Keys appended below sit after the sorted part: search only that
+         * part. */
+        unsigned int j = find_key_in_prefix(dst, dst->n - n_added,
+                                            &src->keys[i], type->key.type);
         if (j == UINT_MAX) {
             union db_atom key, value;
             db_atom_clone(&key, &src->keys[i], type->key.type);
             if (is_map) {
                 db_atom_clone(&value, &src->values[i], type->value.type);
             }
-            /* Appended after the sorted part; found by the sort below. */
             db_datum_add_unsafe(dst, &key, is_map ? &value : NULL);
             n_added++;
         } else if (replace && is_map) {
