@@ -10,3 +10,6 @@ utilities_swctl_SOURCES = \
 	utilities/swctl-db.c \
 	utilities/swctl-show.c
 utilities_swctl_LDADD = $(SW_LIBS)
+
+dist_bin_SCRIPTS = utilities/sw-sandbox
+EXTRA_DIST += utilities/install-deps.sh

@@ -549,6 +549,8 @@ init_root_row(void)
     }
 }
 
+static void stats_cb(uv_timer_t *);
+
 static void
 reconfigure(void)
 {
@@ -561,11 +563,15 @@ reconfigure(void)
     if (root) {
         struct smap other_config;
         smap_from_column(root, "other_config", &other_config);
-        stats_interval = MAX(STATS_INTERVAL_MIN,
-                             smap_get_llong(&other_config,
-                                            "stats-update-interval",
-                                            STATS_INTERVAL_DEFAULT));
+        long long interval = MAX(STATS_INTERVAL_MIN,
+                                 smap_get_llong(&other_config,
+                                                "stats-update-interval",
+                                                STATS_INTERVAL_DEFAULT));
         smap_destroy(&other_config);
+        if (interval != stats_interval) {
+            stats_interval = interval;
+            uv_timer_start(&stats_timer, stats_cb, stats_interval, 0);
+        }
 
         size_t n;
         struct db_row **rows = get_refs(root, "bridges", "Bridge", &n);

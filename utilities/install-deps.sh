@@ -1,0 +1,33 @@
+#!/bin/sh
+# Installs the Debian 12 packages that softswitch needs to build and to
+# run its tests, if any is missing.  Run as root.  Does nothing (and needs
+# no network) when everything is there.
+set -e
+
+# Build: compiler, autotools, and the libraries configure looks for.
+BUILD="build-essential autoconf automake pkg-config m4
+  libuv1-dev libjansson-dev liburcu-dev libssl-dev libxdp-dev libbpf-dev"
+# Tests: tools the test suite runs.
+TEST=""
+
+missing=
+for pkg in $BUILD $TEST; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null \
+            | grep -q 'install ok installed'; then
+        missing="$missing $pkg"
+    fi
+done
+if [ -z "$missing" ]; then
+    exit 0
+fi
+
+if [ "$(id -u)" != 0 ]; then
+    echo "install-deps.sh: missing packages:$missing" >&2
+    echo "install-deps.sh: run me as root to install them" >&2
+    exit 1
+fi
+echo "install-deps.sh: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
