@@ -336,6 +336,72 @@ cmd_datum_diff(int argc, char *argv[])
     return 0;
 }
 
+/* The value of 'key' in 'd' (a map of small integers), or -1. */
+static int
+naive_lookup(const struct db_datum *d, int64_t key)
+{
+    for (unsigned int i = 0; i < d->n; i++) {
+        if (d->keys[i].integer == key) {
+            return d->values ? d->values[i].integer : 1;
+        }
+    }
+    return -1;
+}
+
+/* datum-setops N: checks union (with and without replacing) and
+ * subtraction of random sets and maps against plain loops over the
+ * possible keys. */
+static int
+cmd_datum_setops(int argc, char *argv[])
+{
+    int n = atoi(argv[1]);
+    struct db_type types[2];
+    db_type_init(&types[0]);
+    types[0].key.type = DB_TYPE_INTEGER;
+    types[0].n_min = 0;
+    types[0].n_max = DB_N_MAX_UNLIMITED;
+    types[1] = types[0];
+    types[1].value.type = DB_TYPE_INTEGER;
+
+    srandom(2);
+    for (int i = 0; i < n; i++) {
+        const struct db_type *type = &types[i % 2];
+        bool replace = (i / 2) % 2;
+        struct db_datum a, b, u, d;
+        random_datum(&a, type);
+        random_datum(&b, type);
+        db_datum_clone(&u, &a, type);
+        db_datum_union(&u, &b, type, replace);
+        db_datum_clone(&d, &a, type);
+        db_datum_subtract(&d, type, &b, type);
+
+        for (int64_t k = 0; k < 10; k++) {
+            int va = naive_lookup(&a, k), vb = naive_lookup(&b, k);
+            int want_u = va < 0 ? vb : vb >= 0 && replace ? vb : va;
+            int want_d = (va >= 0 && !(vb >= 0 && (!db_type_is_map(type)
+                                                   || va == vb))
+                          ? va : -1);
+            if (naive_lookup(&u, k) != want_u
+                || naive_lookup(&d, k) != want_d) {
+                printf("mismatch in case %d, key %d\n", i, (int) k);
+                return 1;
+            }
+        }
+        for (unsigned int j = 1; j < u.n; j++) {
+            if (u.keys[j - 1].integer >= u.keys[j].integer) {
+                printf("union not sorted in case %d\n", i);
+                return 1;
+            }
+        }
+        db_datum_destroy(&a, type);
+        db_datum_destroy(&b, type);
+        db_datum_destroy(&u, type);
+        db_datum_destroy(&d, type);
+    }
+    printf("%d cases passed\n", n);
+    return 0;
+}
+
 /* compose TEXT...: builds frames as netdev-dummy/receive would and
  * prints them in hex. */
 static int
@@ -395,6 +461,7 @@ static const struct {
     { "datum-from-string", 1, cmd_datum_from_string, "TYPE STRING..." },
     { "datum-from-json", 1, cmd_datum_from_json, "TYPE JSON..." },
     { "datum-diff", 1, cmd_datum_diff, "N" },
+    { "datum-setops", 1, cmd_datum_setops, "N" },
     { "compose", 0, cmd_compose, "TEXT..." },
     { "pcap-print", 1, cmd_pcap_print, "FILE" },
 };
