@@ -287,6 +287,19 @@ cmd_datum_from_json(int argc, char *argv[])
     return 0;
 }
 
+/* types[0]: a set of integers; types[1]: a map of integers to integers;
+ * both of any size. */
+static void
+init_random_types(struct db_type types[2])
+{
+    db_type_init(&types[0]);
+    types[0].key.type = DB_TYPE_INTEGER;
+    types[0].n_min = 0;
+    types[0].n_max = DB_N_MAX_UNLIMITED;
+    types[1] = types[0];
+    types[1].value.type = DB_TYPE_INTEGER;
+}
+
 /* A random set of small integers, or a map of them to small integers. */
 static void
 random_datum(struct db_datum *datum, const struct db_type *type)
@@ -309,12 +322,7 @@ cmd_datum_diff(int argc, char *argv[])
 {
     int n = atoi(argv[1]);
     struct db_type types[2];
-    db_type_init(&types[0]);
-    types[0].key.type = DB_TYPE_INTEGER;
-    types[0].n_min = 0;
-    types[0].n_max = DB_N_MAX_UNLIMITED;
-    types[1] = types[0];
-    types[1].value.type = DB_TYPE_INTEGER;
+    init_random_types(types);
 
     srandom(1);
     for (int i = 0; i < n; i++) {
@@ -356,12 +364,7 @@ cmd_datum_setops(int argc, char *argv[])
 {
     int n = atoi(argv[1]);
     struct db_type types[2];
-    db_type_init(&types[0]);
-    types[0].key.type = DB_TYPE_INTEGER;
-    types[0].n_min = 0;
-    types[0].n_max = DB_N_MAX_UNLIMITED;
-    types[1] = types[0];
-    types[1].value.type = DB_TYPE_INTEGER;
+    init_random_types(types);
 
     srandom(2);
     for (int i = 0; i < n; i++) {

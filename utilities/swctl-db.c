@@ -596,6 +596,22 @@ sorted_rows(struct db_table *table, size_t *n)
 
 /* The commands. */
 
+/* Declares "--id=@NAME" for the row the command names or creates. */
+static struct db_symbol *
+declare_row_id(struct swctl_context *ctx, const char *id)
+{
+    if (id[0] != '@') {
+        swctl_fatal("row id \"%s\" does not begin with \"@\"", id);
+    }
+    struct db_symbol *symbol = db_symtab_insert(ctx->symtab, id);
+    if (symbol->created) {
+        swctl_fatal("row id \"%s\" may only be specified on one --id option",
+                    id);
+    }
+    symbol->created = true;
+    return symbol;
+}
+
 static void
 cmd_get(struct swctl_context *ctx)
 {
@@ -608,16 +624,7 @@ cmd_get(struct swctl_context *ctx)
         return;
     }
     if (id) {
-        if (id[0] != '@') {
-            swctl_fatal("row id \"%s\" does not begin with \"@\"", id);
-        }
-        struct db_symbol *symbol = db_symtab_insert(ctx->symtab, id);
-        if (symbol->created) {
-            swctl_fatal("row id \"%s\" may only be specified on one --id "
-                        "option", id);
-        }
-        symbol->created = true;
-        symbol->uuid = *db_row_uuid(row);
+        declare_row_id(ctx, id)->uuid = *db_row_uuid(row);
     }
 
     for (int i = 3; i < ctx->argc; i++) {
@@ -990,16 +997,7 @@ cmd_create(struct swctl_context *ctx)
     struct uuid uuid;
 
     if (id) {
-        if (id[0] != '@') {
-            swctl_fatal("row id \"%s\" does not begin with \"@\"", id);
-        }
-        struct db_symbol *symbol = db_symtab_insert(ctx->symtab, id);
-        if (symbol->created) {
-            swctl_fatal("row id \"%s\" may only be specified on one --id "
-                        "option", id);
-        }
-        symbol->created = true;
-        uuid = symbol->uuid;    /* Keeps earlier forward references. */
+        uuid = declare_row_id(ctx, id)->uuid;  /* Keeps forward references. */
     } else {
         uuid_generate(&uuid);
         if (!table->schema->is_root) {

@@ -1,13 +1,13 @@
 #include <config.h>
 #include "db/db-execute.h"
 
-#include <ctype.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include "db/db-condition.h"
 #include "db/db-error.h"
 #include "db/db-mutation.h"
+#include "db/db-schema.h"
 #include "db/db-symtab.h"
 #include "db/db-txn.h"
 #include "db/db.h"
@@ -25,20 +25,6 @@ struct exec_ctx {
 
 typedef struct db_error *op_func(struct exec_ctx *, const json_t *op,
                                  json_t **result, char **parse_error);
-
-static bool
-is_valid_id(const char *s)
-{
-    if (!isalpha((unsigned char) *s) && *s != '_') {
-        return false;
-    }
-    for (; *s; s++) {
-        if (!isalnum((unsigned char) *s) && *s != '_') {
-            return false;
-        }
-    }
-    return true;
-}
 
 /* Gets member 'name' of 'op', which must have type 'type' (a jansson
  * type, or -1 for any).  A missing optional member yields NULL.  On a
@@ -187,17 +173,31 @@ find_rows(const struct db_table *table, const struct db_condition *cond,
     return rows;
 }
 
-static struct db_error *
-get_where(struct exec_ctx *ctx, const json_t *op,
-          const struct db_table *table, struct db_condition *cond,
-          char **parse_error)
+/* Parses the "where" of 'op' against 'table' and returns the rows it
+ * selects (free() the array).  On a problem returns NULL with '*errorp'
+ * or '*parse_error' set. */
+static struct db_row **
+select_rows(struct exec_ctx *ctx, const json_t *op,
+            const struct db_table *table, size_t *n,
+            struct db_error **errorp, char **parse_error)
 {
+    struct db_condition cond;
     const json_t *where = get_member(op, "where", JSON_ARRAY, false,
                                      parse_error);
+
+    *n = 0;
+    *errorp = NULL;
     if (!where) {
         return NULL;
     }
-    return db_condition_from_json(cond, table->schema, where, &ctx->symtab);
+    *errorp = db_condition_from_json(&cond, table->schema, where,
+                                     &ctx->symtab);
+    if (*errorp) {
+        return NULL;
+    }
+    struct db_row **rows = find_rows(table, &cond, n);
+    db_condition_destroy(&cond);
+    return rows ? rows : xzalloc(sizeof *rows);
 }
 
 static struct db_error *
@@ -216,7 +216,7 @@ exec_insert(struct exec_ctx *ctx, const json_t *op, json_t **result,
     if (*parse_error) {
         return NULL;
     }
-    if (uuid_name && !is_valid_id(json_string_value(uuid_name))) {
+    if (uuid_name && !db_is_valid_id(json_string_value(uuid_name))) {
         *parse_error = xstrdup("Type mismatch for member 'uuid-name'.");
         return NULL;
     }
@@ -333,12 +333,14 @@ exec_select(struct exec_ctx *ctx, const json_t *op, json_t **result,
     struct db_table *table = get_table(ctx, op, parse_error);
     const json_t *columns_json = get_member(op, "columns", JSON_ARRAY, true,
                                             parse_error);
-    struct db_condition cond;
+    struct db_error *error;
+    size_t n;
     if (*parse_error) {
         return NULL;
     }
-    struct db_error *error = get_where(ctx, op, table, &cond, parse_error);
-    if (error || *parse_error) {
+    struct db_row **rows = select_rows(ctx, op, table, &n, &error,
+                                       parse_error);
+    if (!rows) {
         return error;
     }
 
@@ -346,18 +348,15 @@ exec_select(struct exec_ctx *ctx, const json_t *op, json_t **result,
     size_t n_columns;
     error = parse_columns(table->schema, columns_json, &columns, &n_columns);
     if (!error) {
-        size_t n;
-        struct db_row **rows = find_rows(table, &cond, &n);
         json_t *array = json_array();
         for (size_t i = 0; i < n; i++) {
             json_array_append_new(array, row_to_json(rows[i], columns,
                                                      n_columns));
         }
-        free(rows);
         *result = json_pack("{s:o}", "rows", array);
     }
     free(columns);
-    db_condition_destroy(&cond);
+    free(rows);
     return error;
 }
 
@@ -368,27 +367,26 @@ exec_update(struct exec_ctx *ctx, const json_t *op, json_t **result,
     struct db_table *table = get_table(ctx, op, parse_error);
     const json_t *row_json = get_member(op, "row", JSON_OBJECT, false,
                                         parse_error);
-    struct db_condition cond;
+    struct db_error *error;
     struct parsed_row pr;
+    size_t n;
     if (*parse_error) {
         return NULL;
     }
-    struct db_error *error = get_where(ctx, op, table, &cond, parse_error);
-    if (error || *parse_error) {
+    struct db_row **rows = select_rows(ctx, op, table, &n, &error,
+                                       parse_error);
+    if (!rows) {
         return error;
     }
     error = parse_row(ctx, table->schema, row_json, op, true, &pr);
     if (!error) {
-        size_t n;
-        struct db_row **rows = find_rows(table, &cond, &n);
         for (size_t i = 0; i < n; i++) {
             parsed_row_apply(&pr, db_txn_modify(ctx->txn, rows[i]));
         }
-        free(rows);
         parsed_row_destroy(&pr);
         *result = json_pack("{s:I}", "count", (json_int_t) n);
     }
-    db_condition_destroy(&cond);
+    free(rows);
     return error;
 }
 
@@ -399,31 +397,30 @@ exec_mutate(struct exec_ctx *ctx, const json_t *op, json_t **result,
     struct db_table *table = get_table(ctx, op, parse_error);
     const json_t *mutations = get_member(op, "mutations", JSON_ARRAY, false,
                                          parse_error);
-    struct db_condition cond;
     struct db_mutation_set set;
+    struct db_error *error;
+    size_t n;
     if (*parse_error) {
         return NULL;
     }
-    struct db_error *error = get_where(ctx, op, table, &cond, parse_error);
-    if (error || *parse_error) {
+    struct db_row **rows = select_rows(ctx, op, table, &n, &error,
+                                       parse_error);
+    if (!rows) {
         return error;
     }
     error = db_mutation_set_from_json(&set, table->schema, mutations,
                                       &ctx->symtab);
     if (!error) {
-        size_t n;
-        struct db_row **rows = find_rows(table, &cond, &n);
         for (size_t i = 0; i < n && !error; i++) {
             error = db_mutation_set_execute(&set,
                                             db_txn_modify(ctx->txn, rows[i]));
         }
-        free(rows);
         db_mutation_set_destroy(&set);
         if (!error) {
             *result = json_pack("{s:I}", "count", (json_int_t) n);
         }
     }
-    db_condition_destroy(&cond);
+    free(rows);
     return error;
 }
 
@@ -432,21 +429,20 @@ exec_delete(struct exec_ctx *ctx, const json_t *op, json_t **result,
             char **parse_error)
 {
     struct db_table *table = get_table(ctx, op, parse_error);
-    struct db_condition cond;
+    struct db_error *error;
+    size_t n;
     if (*parse_error) {
         return NULL;
     }
-    struct db_error *error = get_where(ctx, op, table, &cond, parse_error);
-    if (error || *parse_error) {
+    struct db_row **rows = select_rows(ctx, op, table, &n, &error,
+                                       parse_error);
+    if (!rows) {
         return error;
     }
-    size_t n;
-    struct db_row **rows = find_rows(table, &cond, &n);
     for (size_t i = 0; i < n; i++) {
         db_txn_delete(ctx->txn, rows[i]);
     }
     free(rows);
-    db_condition_destroy(&cond);
     *result = json_pack("{s:I}", "count", (json_int_t) n);
     return NULL;
 }
@@ -496,7 +492,8 @@ exec_wait(struct exec_ctx *ctx, const json_t *op, json_t **result,
                                      parse_error);
     const json_t *rows_json = get_member(op, "rows", JSON_ARRAY, false,
                                          parse_error);
-    struct db_condition cond;
+    struct db_error *error;
+    size_t n;
 
     if (*parse_error) {
         return NULL;
@@ -505,8 +502,9 @@ exec_wait(struct exec_ctx *ctx, const json_t *op, json_t **result,
     if (!until_eq && strcmp(json_string_value(until), "!=")) {
         return db_syntax_error(until, "\"until\" must be \"==\" or \"!=\"");
     }
-    struct db_error *error = get_where(ctx, op, table, &cond, parse_error);
-    if (error || *parse_error) {
+    struct db_row **rows = select_rows(ctx, op, table, &n, &error,
+                                       parse_error);
+    if (!rows) {
         return error;
     }
 
@@ -516,7 +514,7 @@ exec_wait(struct exec_ctx *ctx, const json_t *op, json_t **result,
     size_t n_expected = 0;
     error = parse_columns(table->schema, columns_json, &columns, &n_columns);
     if (error) {
-        db_condition_destroy(&cond);
+        free(rows);
         return error;
     }
     expected = xcalloc(json_array_size(rows_json) + 1, sizeof *expected);
@@ -533,11 +531,8 @@ exec_wait(struct exec_ctx *ctx, const json_t *op, json_t **result,
     }
 
     if (!error) {
-        size_t n;
-        struct db_row **rows = find_rows(table, &cond, &n);
         bool equal = rows_equal_as_multisets(rows, n, expected, n_expected,
                                              columns, n_columns);
-        free(rows);
         long long limit = timeout ? json_integer_value(timeout) : LLONG_MAX;
         if (equal == until_eq) {
             *result = json_object();
@@ -560,7 +555,7 @@ exec_wait(struct exec_ctx *ctx, const json_t *op, json_t **result,
     }
     free(expected);
     free(columns);
-    db_condition_destroy(&cond);
+    free(rows);
     return error;
 }
 

@@ -9,8 +9,8 @@
 #include "hash.h"
 #include "util.h"
 
-static bool
-is_valid_id(const char *s)
+bool
+db_is_valid_id(const char *s)
 {
     if (!isalpha((unsigned char) *s) && *s != '_') {
         return false;
@@ -174,7 +174,7 @@ db_table_schema_from_json(const char *name, const json_t *json,
     struct db_type uuid_type;
 
     *tablep = NULL;
-    if (!is_valid_id(name) || name[0] == '_') {
+    if (!db_is_valid_id(name) || name[0] == '_') {
         return db_syntax_error(NULL, "\"%s\" is not a valid table name",
                                name);
     }
@@ -207,7 +207,7 @@ db_table_schema_from_json(const char *name, const json_t *json,
     const json_t *column_json;
     json_object_foreach ((json_t *) columns, column_name, column_json) {
         struct db_column *column;
-        if (!is_valid_id(column_name) || column_name[0] == '_') {
+        if (!db_is_valid_id(column_name) || column_name[0] == '_') {
             error = db_syntax_error(NULL, "table %s: \"%s\" is not a valid "
                                     "column name", name, column_name);
             break;
@@ -281,7 +281,7 @@ db_schema_from_json(const json_t *json, struct db_schema **schemap)
     struct db_error *error = NULL;
 
     *schemap = NULL;
-    if (!json_is_string(name) || !is_valid_id(json_string_value(name))
+    if (!json_is_string(name) || !db_is_valid_id(json_string_value(name))
         || (version && !json_is_string(version)) || !json_is_object(tables)) {
         return db_syntax_error(NULL, "a schema needs a \"name\" and "
                                "\"tables\"");

@@ -57,6 +57,8 @@ struct db_schema {
 };
 
 struct db_error *db_schema_from_json(const json_t *, struct db_schema **);
+/* True if 's' is an identifier: [A-Za-z_][A-Za-z0-9_]*. */
+bool db_is_valid_id(const char *s);
 struct db_error *db_schema_from_file(const char *path, struct db_schema **);
 void db_schema_destroy(struct db_schema *);
 

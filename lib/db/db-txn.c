@@ -137,6 +137,22 @@ db_txn_abort(struct db_txn *txn)
     db_txn_destroy(txn);
 }
 
+/* Sets 'txn_row''s 'changed': every column of an inserted or deleted row,
+ * and those that differ for a modified one. */
+static void
+db_txn_row_compute_changed(struct db_txn_row *txn_row)
+{
+    const struct db_table_schema *ts = txn_row->row->table->schema;
+    free(txn_row->changed);
+    txn_row->changed = xcalloc(ts->n_columns, sizeof *txn_row->changed);
+    for (unsigned int c = DB_N_STD_COLUMNS; c < ts->n_columns; c++) {
+        txn_row->changed[c] = (!txn_row->old || !txn_row->new
+                               || !db_datum_equals(&txn_row->old->fields[c],
+                                                   &txn_row->new->fields[c],
+                                                   &ts->columns[c]->type));
+    }
+}
+
 /* Step 1: works out which columns changed, and forgets rows that did not
  * change at all. */
 static void
@@ -147,14 +163,8 @@ db_txn_compute_changes(struct db_txn *txn)
         const struct db_table_schema *ts = txn_row->row->table->schema;
         bool any = false;
 
-        free(txn_row->changed);
-        txn_row->changed = xcalloc(ts->n_columns, sizeof *txn_row->changed);
+        db_txn_row_compute_changed(txn_row);
         for (unsigned int c = DB_N_STD_COLUMNS; c < ts->n_columns; c++) {
-            txn_row->changed[c] = (
-                !txn_row->old || !txn_row->new
-                || !db_datum_equals(&txn_row->old->fields[c],
-                                    &txn_row->new->fields[c],
-                                    &ts->columns[c]->type));
             any |= txn_row->changed[c];
         }
         if (txn_row->old && txn_row->new && !any) {
@@ -426,17 +436,8 @@ db_txn_finish_changes(struct db_txn *txn)
 {
     struct db_txn_row *txn_row;
     DB_TXN_FOR_EACH_ROW (txn_row, txn) {
-        const struct db_table_schema *ts = txn_row->row->table->schema;
-        if (txn_row->changed) {
-            continue;
-        }
-        txn_row->changed = xcalloc(ts->n_columns, sizeof *txn_row->changed);
-        for (unsigned int c = DB_N_STD_COLUMNS; c < ts->n_columns; c++) {
-            txn_row->changed[c] = (
-                !txn_row->old || !txn_row->new
-                || !db_datum_equals(&txn_row->old->fields[c],
-                                    &txn_row->new->fields[c],
-                                    &ts->columns[c]->type));
+        if (!txn_row->changed) {
+            db_txn_row_compute_changed(txn_row);
         }
     }
 }
