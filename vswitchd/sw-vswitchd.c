@@ -272,7 +272,15 @@ main(int argc, char *argv[])
     signal(SIGPIPE, SIG_IGN);
     parse_options(argc, argv, &o);
 
-    make_dir(sw_rundir());
+    /* The default directories may not exist on a fresh install. */
+    const char *dirs[] = { sw_rundir(), sw_dbdir(), sw_logdir() };
+    for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+        error = make_dir(dirs[i]);
+        if (error) {
+            sw_fatal("%s: cannot create directory (%s)", dirs[i],
+                     strerror(-error));
+        }
+    }
     if (o.log_file) {
         error = vlog_set_log_file(o.log_file);
         if (error) {
