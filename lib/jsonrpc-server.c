@@ -1,6 +1,7 @@
 #include <config.h>
 #include "jsonrpc-server.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <urcu/list.h>
@@ -27,6 +28,8 @@ struct jsonrpc_listener {
 
 struct jsonrpc_server {
     uv_loop_t *loop;
+    uv_timer_t *reaper;         /* Closes connections marked 'doomed'. */
+    size_t max_backlog;
     struct hmap methods;
     struct jsonrpc_method fallback; /* 'cb' is NULL if there is none. */
     struct cds_list_head listeners;
@@ -40,6 +43,7 @@ struct jsonrpc_conn {
     struct jsonrpc_server *server;
     struct jsonrpc_session *session;
     void *data;
+    bool doomed;                /* To be closed by the reaper. */
 };
 
 static struct jsonrpc_msg *
@@ -54,6 +58,10 @@ jsonrpc_server_create(uv_loop_t *loop)
 {
     struct jsonrpc_server *server = xzalloc(sizeof *server);
     server->loop = loop;
+    server->max_backlog = JSONRPC_MAX_BACKLOG_DEFAULT;
+    server->reaper = xzalloc(sizeof *server->reaper);
+    uv_timer_init(loop, server->reaper);
+    server->reaper->data = server;
     hmap_init(&server->methods);
     CDS_INIT_LIST_HEAD(&server->listeners);
     CDS_INIT_LIST_HEAD(&server->conns);
@@ -99,7 +107,37 @@ jsonrpc_server_destroy(struct jsonrpc_server *server)
         free(m);
     }
     hmap_destroy(&server->methods);
+    uv_close((uv_handle_t *) server->reaper, (uv_close_cb) free);
     free(server);
+}
+
+void
+jsonrpc_server_set_max_backlog(struct jsonrpc_server *server, size_t max)
+{
+    server->max_backlog = max;
+}
+
+static void
+jsonrpc_server_reap(uv_timer_t *timer)
+{
+    struct jsonrpc_server *server = timer->data;
+    struct jsonrpc_conn *conn, *next;
+    cds_list_for_each_entry_safe (conn, next, &server->conns, node) {
+        if (conn->doomed) {
+            jsonrpc_conn_close(conn);
+        }
+    }
+}
+
+/* Checks the result of a send on 'conn'. */
+static int
+jsonrpc_conn_check_send(struct jsonrpc_conn *conn, int error)
+{
+    if (error == -ENOBUFS && !conn->doomed) {
+        conn->doomed = true;
+        uv_timer_start(conn->server->reaper, jsonrpc_server_reap, 1, 0);
+    }
+    return error;
 }
 
 void
@@ -164,7 +202,8 @@ jsonrpc_server_on_msg(struct jsonrpc_session *session,
                                          msg->id);
         }
         if (reply && msg->type == JSONRPC_REQUEST) {
-            jsonrpc_session_send(session, reply);
+            jsonrpc_conn_check_send(conn,
+                                    jsonrpc_session_send(session, reply));
         } else {
             jsonrpc_msg_destroy(reply);
         }
@@ -194,6 +233,7 @@ jsonrpc_server_on_accept(struct pstream *pstream, struct stream *stream)
     cds_list_add_tail(&conn->node, &server->conns);
     conn->session = jsonrpc_session_create(stream, &jsonrpc_server_session_cb,
                                            conn, true);
+    jsonrpc_session_set_max_backlog(conn->session, server->max_backlog);
     VLOG_DBG("%s: connection accepted", stream_get_name(stream));
     if (server->hooks && server->hooks->on_open) {
         server->hooks->on_open(conn, server->hooks_aux);
@@ -242,7 +282,8 @@ jsonrpc_server_count_conns(const struct jsonrpc_server *server)
 int
 jsonrpc_conn_send(struct jsonrpc_conn *conn, struct jsonrpc_msg *msg)
 {
-    return jsonrpc_session_send(conn->session, msg);
+    return jsonrpc_conn_check_send(conn,
+                                   jsonrpc_session_send(conn->session, msg));
 }
 
 void

@@ -14,7 +14,8 @@ struct jsonrpc_conn;
 
 /* Handles 'request' (a request or a notification).  Returns the reply to
  * send, or NULL to send none (for notifications, or when the handler has
- * sent one itself with jsonrpc_conn_send()). */
+ * sent one itself with jsonrpc_conn_send()).  Must not close the
+ * connection. */
 typedef struct jsonrpc_msg *jsonrpc_method_cb(struct jsonrpc_conn *,
                                               const struct jsonrpc_msg *,
                                               void *aux);
@@ -34,6 +35,10 @@ void jsonrpc_server_set_hooks(struct jsonrpc_server *,
 void jsonrpc_server_register(struct jsonrpc_server *, const char *method,
                              jsonrpc_method_cb *, void *aux);
 
+/* Output waiting for one client above which it is cut off (see
+ * jsonrpc_session_set_max_backlog()). */
+void jsonrpc_server_set_max_backlog(struct jsonrpc_server *, size_t);
+
 /* Starts listening on passive stream 'name'.  Returns 0 or a negative
  * errno. */
 int jsonrpc_server_listen(struct jsonrpc_server *, const char *name);
@@ -41,7 +46,9 @@ int jsonrpc_server_listen(struct jsonrpc_server *, const char *name);
 int jsonrpc_server_get_port(const struct jsonrpc_server *, const char *name);
 size_t jsonrpc_server_count_conns(const struct jsonrpc_server *);
 
-/* Sends 'msg' (and destroys it) on 'conn'.  Returns 0 or -errno. */
+/* Sends 'msg' (and destroys it) on 'conn'.  Returns 0 or -errno.  A
+ * client that does not read what it is sent gets disconnected, soon
+ * after (not from inside this call). */
 int jsonrpc_conn_send(struct jsonrpc_conn *, struct jsonrpc_msg *);
 void jsonrpc_conn_close(struct jsonrpc_conn *);
 void *jsonrpc_conn_get_data(const struct jsonrpc_conn *);

@@ -20,6 +20,8 @@ struct jsonrpc_session {
     struct stream *stream;
     struct json_stream *framer;
     size_t max_msg_size;
+    size_t max_backlog;
+    bool overflowed;            /* The backlog passed 'max_backlog'. */
     const struct jsonrpc_session_callbacks *cb;
     void *aux;
     bool is_server;
@@ -39,6 +41,7 @@ jsonrpc_session_create(struct stream *stream,
     struct jsonrpc_session *s = xzalloc(sizeof *s);
     s->stream = stream;
     s->max_msg_size = JSONRPC_MAX_MSG_SIZE_DEFAULT;
+    s->max_backlog = JSONRPC_MAX_BACKLOG_DEFAULT;
     s->framer = json_stream_create(s->max_msg_size);
     s->cb = cb;
     s->aux = aux;
@@ -55,16 +58,31 @@ jsonrpc_session_free(struct jsonrpc_session *s)
     free(s);
 }
 
+/* Closes the connection; the memory goes when no callback is running. */
+static void
+jsonrpc_session_mark_closed(struct jsonrpc_session *s)
+{
+    if (!s->closed) {
+        s->closed = true;
+        stream_close(s->stream, true);
+    }
+}
+
 void
 jsonrpc_session_close(struct jsonrpc_session *s)
 {
     if (s && !s->closed) {
-        s->closed = true;
-        stream_close(s->stream, true);
+        jsonrpc_session_mark_closed(s);
         if (!s->busy) {
             jsonrpc_session_free(s);
         }
     }
+}
+
+void
+jsonrpc_session_set_max_backlog(struct jsonrpc_session *s, size_t max)
+{
+    s->max_backlog = max;
 }
 
 void
@@ -78,14 +96,31 @@ jsonrpc_session_set_max_msg_size(struct jsonrpc_session *s, size_t max)
 int
 jsonrpc_session_send(struct jsonrpc_session *s, struct jsonrpc_msg *msg)
 {
-    if (s->closed) {
+    if (s->closed || s->overflowed) {
         jsonrpc_msg_destroy(msg);
-        return -EPIPE;
+        return s->closed ? -EPIPE : -ENOBUFS;
+    }
+    if (stream_backlog(s->stream) > s->max_backlog) {
+        VLOG_WARN_RL(&bad_input_rl, "%s: more than %zu bytes wait for the "
+                     "peer to read them: giving up on it",
+                     stream_get_name(s->stream), s->max_backlog);
+        s->overflowed = true;
+        stream_pause(s->stream);
+        jsonrpc_msg_destroy(msg);
+        return -ENOBUFS;
     }
 
     json_t *json = jsonrpc_msg_to_json(msg);
     char *text = json_dumps(json, JSON_COMPACT);
     json_decref(json);
+    if (!text) {
+        /* Only a bug can get here (jansson refuses invalid UTF-8). */
+        VLOG_ERR("%s: cannot encode a %s as JSON",
+                 stream_get_name(s->stream),
+                 jsonrpc_msg_type_to_string(msg->type));
+        jsonrpc_msg_destroy(msg);
+        return -EINVAL;
+    }
     if (vlog_is_enabled(&this_module, VLL_DBG)) {
         VLOG_DBG("%s: send %s %s", stream_get_name(s->stream),
                  jsonrpc_msg_type_to_string(msg->type), text);
@@ -98,15 +133,14 @@ jsonrpc_session_send(struct jsonrpc_session *s, struct jsonrpc_msg *msg)
 }
 
 /* Ends the session on our side: tells the owner, who forgets it, then
- * closes.  For input we cannot go on with. */
+ * closes.  For input we cannot go on with; only from our own callbacks,
+ * which free the session when they are done. */
 static void
 jsonrpc_session_fail(struct jsonrpc_session *s, int error)
 {
     if (!s->closed) {
-        s->busy++;
         s->cb->on_close(s, error);
-        s->busy--;
-        jsonrpc_session_close(s);
+        jsonrpc_session_mark_closed(s);
     }
 }
 
@@ -174,8 +208,21 @@ jsonrpc_session_on_read(struct stream *stream, const char *data, size_t n)
             jsonrpc_session_fail(s, -EPROTO);
         }
     }
+    /* A peer that sends faster than it reads waits for its replies. */
+    if (!s->closed && stream_backlog(stream) > JSONRPC_BACKLOG_PAUSE) {
+        stream_pause(stream);
+    }
     if (!--s->busy && s->closed) {
         jsonrpc_session_free(s);
+    }
+}
+
+static void
+jsonrpc_session_on_drained(struct stream *stream)
+{
+    struct jsonrpc_session *s = stream_get_aux(stream);
+    if (!s->overflowed) {
+        stream_resume(stream);
     }
 }
 
@@ -208,6 +255,7 @@ jsonrpc_session_on_eof(struct stream *stream, int error)
 static const struct stream_callbacks jsonrpc_stream_callbacks = {
     .on_read = jsonrpc_session_on_read,
     .on_eof = jsonrpc_session_on_eof,
+    .on_drained = jsonrpc_session_on_drained,
 };
 
 void *

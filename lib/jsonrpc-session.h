@@ -17,7 +17,13 @@
 struct stream;
 struct jsonrpc_session;
 
-enum { JSONRPC_MAX_MSG_SIZE_DEFAULT = 32 * 1024 * 1024 };
+enum {
+    JSONRPC_MAX_MSG_SIZE_DEFAULT = 32 * 1024 * 1024,
+    /* Output waiting for a peer: past PAUSE bytes, its input waits too;
+     * past MAX (settable), it is cut off. */
+    JSONRPC_BACKLOG_PAUSE = 1024 * 1024,
+    JSONRPC_MAX_BACKLOG_DEFAULT = 64 * 1024 * 1024,
+};
 
 struct jsonrpc_session_callbacks {
     /* A valid message arrived; the callee owns 'msg'.  May close the
@@ -34,7 +40,11 @@ struct jsonrpc_session *jsonrpc_session_create(
     struct stream *, const struct jsonrpc_session_callbacks *, void *aux,
     bool is_server);
 
-/* Sends 'msg' and destroys it.  Returns 0 or a negative errno. */
+/* Sends 'msg' and destroys it.  Returns 0 or a negative errno: -ENOBUFS
+ * when the peer has not taken more than the maximum backlog, after which
+ * nothing more is sent and the owner should close the session (not from
+ * inside a callback of someone else's: it may be in the middle of a
+ * database commit). */
 int jsonrpc_session_send(struct jsonrpc_session *, struct jsonrpc_msg *msg);
 
 /* Closes the connection after flushing what was sent, and destroys the
@@ -46,5 +56,6 @@ void jsonrpc_session_set_aux(struct jsonrpc_session *, void *aux);
 const char *jsonrpc_session_get_name(const struct jsonrpc_session *);
 size_t jsonrpc_session_backlog(const struct jsonrpc_session *);
 void jsonrpc_session_set_max_msg_size(struct jsonrpc_session *, size_t);
+void jsonrpc_session_set_max_backlog(struct jsonrpc_session *, size_t);
 
 #endif /* jsonrpc-session.h */

@@ -12,7 +12,10 @@
 
 VLOG_DEFINE_THIS_MODULE(stream);
 
-enum { STREAM_READ_BUF = 65536 };
+enum {
+    STREAM_READ_BUF = 65536,
+    STREAM_FLUSH_MSEC = 5000,   /* Longest wait for a flush on close. */
+};
 
 union stream_handle {
     uv_handle_t handle;
@@ -32,7 +35,10 @@ struct stream {
     size_t backlog;
     bool broken;                /* A write failed: refuse more. */
     bool closing;
+    bool paused;
     char *read_buf;
+    uv_timer_t *flush_timer;    /* Bounds a flush on close, if any. */
+    int n_open_handles;         /* Freed when both handles closed. */
 };
 
 struct pstream {
@@ -135,6 +141,7 @@ stream_create(const char *name)
     struct stream *stream = xzalloc(sizeof *stream);
     stream->name = xstrdup(name);
     stream->h.handle.data = stream;
+    stream->n_open_handles = 1;
     return stream;
 }
 
@@ -142,6 +149,10 @@ static void
 stream_free(uv_handle_t *handle)
 {
     struct stream *stream = handle->data;
+    if (--stream->n_open_handles > 0) {
+        return;                 /* The other handle is still closing. */
+    }
+    free(stream->flush_timer);
     free(stream->read_buf);
     free(stream->name);
     free(stream);
@@ -231,6 +242,24 @@ stream_start(struct stream *stream, const struct stream_callbacks *cb)
     uv_read_start(&stream->h.stream, stream_alloc_cb, stream_read_cb);
 }
 
+void
+stream_pause(struct stream *stream)
+{
+    if (!stream->paused && !stream->closing) {
+        stream->paused = true;
+        uv_read_stop(&stream->h.stream);
+    }
+}
+
+void
+stream_resume(struct stream *stream)
+{
+    if (stream->paused && !stream->closing) {
+        stream->paused = false;
+        uv_read_start(&stream->h.stream, stream_alloc_cb, stream_read_cb);
+    }
+}
+
 static void
 stream_write_done(uv_write_t *req, int status)
 {
@@ -243,6 +272,10 @@ stream_write_done(uv_write_t *req, int status)
         VLOG_DBG("%s: send error: %s", stream->name, uv_strerror(status));
     }
     free(wr);
+    if (!stream->backlog && !stream->closing && stream->cb
+        && stream->cb->on_drained) {
+        stream->cb->on_drained(stream);
+    }
 }
 
 int
@@ -274,10 +307,31 @@ stream_backlog(const struct stream *stream)
 }
 
 static void
+stream_close_now(struct stream *stream)
+{
+    if (!uv_is_closing(&stream->h.handle)) {
+        uv_close(&stream->h.handle, stream_free);
+    }
+    if (stream->flush_timer && !uv_is_closing(
+            (uv_handle_t *) stream->flush_timer)) {
+        uv_close((uv_handle_t *) stream->flush_timer, stream_free);
+    }
+}
+
+static void
 stream_shutdown_done(uv_shutdown_t *req, int status)
 {
-    struct stream *stream = req->data;
-    uv_close(&stream->h.handle, stream_free);
+    stream_close_now(req->data);
+}
+
+/* A peer that does not read what a closing stream still has to send. */
+static void
+stream_flush_timeout(uv_timer_t *timer)
+{
+    struct stream *stream = timer->data;
+    VLOG_DBG("%s: closing without sending %zu bytes", stream->name,
+             stream->backlog);
+    stream_close_now(stream);
 }
 
 void
@@ -294,8 +348,15 @@ stream_close(struct stream *stream, bool flush)
     if (!flush || !stream->backlog || stream->broken
         || uv_shutdown(&stream->shutdown_req, &stream->h.stream,
                        stream_shutdown_done)) {
-        uv_close(&stream->h.handle, stream_free);
+        stream_close_now(stream);
+        return;
     }
+    stream->flush_timer = xzalloc(sizeof *stream->flush_timer);
+    uv_timer_init(stream->h.handle.loop, stream->flush_timer);
+    stream->flush_timer->data = stream;
+    stream->n_open_handles++;
+    uv_timer_start(stream->flush_timer, stream_flush_timeout,
+                   STREAM_FLUSH_MSEC, 0);
 }
 
 const char *

@@ -20,6 +20,8 @@ struct stream_callbacks {
     /* The peer closed (error 0) or the stream failed (negative errno).
      * The owner should call stream_close(). */
     void (*on_eof)(struct stream *, int error);
+    /* Everything queued has been written.  May be NULL. */
+    void (*on_drained)(struct stream *);
 };
 
 /* Opens an active connection.  'on_connect' gets 0 or a negative errno;
@@ -32,14 +34,19 @@ int stream_open(uv_loop_t *, const char *name, stream_connect_cb *,
 /* Starts delivering data to 'cb'. */
 void stream_start(struct stream *, const struct stream_callbacks *cb);
 
+/* Stops and restarts delivering data (flow control: a peer that sends
+ * requests faster than it reads replies is made to wait). */
+void stream_pause(struct stream *);
+void stream_resume(struct stream *);
+
 /* Queues a copy of 'data' for sending.  Returns 0 or a negative errno if
  * the stream is already broken. */
 int stream_write(struct stream *, const void *data, size_t n);
 size_t stream_backlog(const struct stream *);
 
-/* Closes the stream once queued data has been written, or at once if
- * 'flush' is false.  No callback runs for it afterwards; its memory goes
- * when libuv is done with it. */
+/* Closes the stream once queued data has been written (waiting a few
+ * seconds at most), or at once if 'flush' is false.  No callback runs
+ * for it afterwards; its memory goes when libuv is done with it. */
 void stream_close(struct stream *, bool flush);
 
 const char *stream_get_name(const struct stream *);

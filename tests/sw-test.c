@@ -147,21 +147,25 @@ print_replies(int fd, int idle_ms)
     json_stream_destroy(js);
 }
 
-/* rpc SOCKET [--idle=MS] [--file=FILE] [--shut] TEXT...: sends each TEXT
- * (and FILE's contents) as raw bytes on unix socket SOCKET, then prints
- * the replies.  --shut half-closes after sending. */
+/* rpc SOCKET [--idle=MS] [--file=FILE] [--shut] [--no-read] TEXT...:
+ * sends each TEXT (and FILE's contents) as raw bytes on unix socket
+ * SOCKET, then prints the replies.  --shut half-closes after sending;
+ * --no-read reads nothing, but stays connected for the idle time. */
 static int
 cmd_rpc(int argc, char *argv[])
 {
     int fd = connect_unix(argv[1]);
     int idle_ms = 300;
     bool shut = false;
+    bool no_read = false;
 
     for (int i = 2; i < argc; i++) {
         if (str_starts_with(argv[i], "--idle=")) {
             idle_ms = atoi(argv[i] + 7);
         } else if (!strcmp(argv[i], "--shut")) {
             shut = true;
+        } else if (!strcmp(argv[i], "--no-read")) {
+            no_read = true;
         } else if (str_starts_with(argv[i], "--file=")) {
             FILE *f = fopen(argv[i] + 7, "rb");
             char buf[65536];
@@ -183,7 +187,11 @@ cmd_rpc(int argc, char *argv[])
     if (shut) {
         shutdown(fd, SHUT_WR);
     }
-    print_replies(fd, idle_ms);
+    if (no_read) {
+        poll(NULL, 0, idle_ms);
+    } else {
+        print_replies(fd, idle_ms);
+    }
     close(fd);
     return 0;
 }
@@ -460,7 +468,8 @@ static const struct {
 } commands[] = {
     { "json-stream", 0, cmd_json_stream, "[MAX] < INPUT" },
     { "jsonrpc-msg", 1, cmd_jsonrpc_msg, "JSON" },
-    { "rpc", 1, cmd_rpc, "SOCKET [--idle=MS] [--file=F] [--shut] TEXT..." },
+    { "rpc", 1, cmd_rpc,
+      "SOCKET [--idle=MS] [--file=F] [--shut] [--no-read] TEXT..." },
     { "datum-from-string", 1, cmd_datum_from_string, "TYPE STRING..." },
     { "datum-from-json", 1, cmd_datum_from_json, "TYPE JSON..." },
     { "datum-diff", 1, cmd_datum_diff, "N" },

@@ -36,7 +36,6 @@ struct iface {
     struct smap options;        /* As last applied. */
     long long ofport_request;   /* 0 for none. */
     char *error;                /* Why it is not working, or NULL. */
-    bool seen;                  /* Still in the DB, this pass. */
 };
 
 struct bridge {
@@ -244,7 +243,9 @@ iface_reconfigure(struct bridge *br, struct iface *iface,
 
     smap_from_column(row, "options", &options);
     bool retype = strcmp(type, iface->type);
-    bool renumber = request && request != (long long) iface->ofp_port
+    /* Only a request that changed renumbers: one that cannot be met
+     * (another port has the number) must not reopen the port each time. */
+    bool renumber = request && request != iface->ofport_request
                     && iface->ofp_port != OFPP_LOCAL;
     bool reoptions = !smap_equal(&options, &iface->options);
 
@@ -302,56 +303,120 @@ bridge_destroy(struct bridge *br)
     free(br);
 }
 
-/* Makes 'br''s interfaces those of its Bridge row. */
-static void
-bridge_reconfigure_ports(struct bridge *br, const struct db_row *br_row)
+/* What the DB asks for: an interface, the bridge it belongs on, and its
+ * row.  Listed twice, an interface stays where it was listed first. */
+struct wanted_iface {
+    struct hmap_node node;      /* By name. */
+    const char *name;
+    const char *bridge;
+    const struct db_row *row;
+};
+
+static struct vlog_rate_limit dup_rl = VLOG_RATE_LIMIT_INIT(5, 5);
+
+static struct wanted_iface *
+wanted_find(const struct hmap *wanted, const char *name)
 {
-    struct iface *iface;
-    HMAP_FOR_EACH (iface, node, &br->ifaces) {
-        iface->seen = false;
+    struct wanted_iface *w;
+    HMAP_FOR_EACH_WITH_HASH (w, node, hash_string(name, 0), wanted) {
+        if (!strcmp(w->name, name)) {
+            return w;
+        }
+    }
+    return NULL;
+}
+
+/* Fills 'wanted' with every interface of every bridge in 'bridge_rows'. */
+static void
+collect_wanted(struct db_row **bridge_rows, size_t n_bridges,
+               struct hmap *wanted)
+{
+    for (size_t b = 0; b < n_bridges; b++) {
+        const char *br_name = db_row_get_string(bridge_rows[b], "name");
+        size_t n_ports;
+        struct db_row **ports = get_refs(bridge_rows[b], "ports", "Port",
+                                         &n_ports);
+        for (size_t i = 0; i < n_ports; i++) {
+            size_t n_ifaces;
+            struct db_row **ifaces = get_refs(ports[i], "interfaces",
+                                              "Interface", &n_ifaces);
+            for (size_t j = 0; j < n_ifaces; j++) {
+                const char *name = db_row_get_string(ifaces[j], "name");
+                struct wanted_iface *w = wanted_find(wanted, name);
+                if (w) {
+                    if (strcmp(w->bridge, br_name)) {
+                        VLOG_WARN_RL(&dup_rl, "interface %s is on bridges "
+                                     "%s and %s: keeping it on %s", name,
+                                     w->bridge, br_name, w->bridge);
+                    }
+                    continue;
+                }
+                w = xzalloc(sizeof *w);
+                w->name = name;
+                w->bridge = br_name;
+                w->row = ifaces[j];
+                hmap_insert(wanted, &w->node, hash_string(name, 0));
+            }
+            free(ifaces);
+        }
+        free(ports);
+    }
+}
+
+/* Makes the running bridges and interfaces those that 'wanted' and
+ * 'bridge_rows' describe.  Everything that goes away or moves is removed
+ * first, so that an interface moving between bridges is free to be
+ * added to its new one. */
+static void
+reconfigure_bridges(struct db_row **bridge_rows, size_t n_bridges,
+                    const struct hmap *wanted)
+{
+    struct bridge *br;
+    HMAP_FOR_EACH (br, node, &bridges) {
+        br->seen = false;
+    }
+    for (size_t b = 0; b < n_bridges; b++) {
+        br = bridge_find(db_row_get_string(bridge_rows[b], "name"));
+        if (br) {
+            br->seen = true;
+        }
+    }
+    HMAP_FOR_EACH (br, node, &bridges) {
+        if (!br->seen) {
+            bridge_destroy(br);
+            continue;
+        }
+        struct iface *iface;
+        HMAP_FOR_EACH (iface, node, &br->ifaces) {
+            const struct wanted_iface *w = wanted_find(wanted, iface->name);
+            if (!w || strcmp(w->bridge, br->name)) {
+                iface_destroy(br, iface);
+            }
+        }
     }
 
-    size_t n_ports;
-    struct db_row **ports = get_refs(br_row, "ports", "Port", &n_ports);
-    for (size_t i = 0; i < n_ports; i++) {
-        size_t n_ifaces;
-        struct db_row **ifaces = get_refs(ports[i], "interfaces",
-                                          "Interface", &n_ifaces);
-        for (size_t j = 0; j < n_ifaces; j++) {
-            const char *name = db_row_get_string(ifaces[j], "name");
-            struct bridge *other_br;
-            iface = iface_find(br, name);
-            if (iface && iface->seen) {
-                continue;       /* Listed twice: the first wins. */
-            }
-            if (!iface && iface_find_any(name, &other_br)) {
-                VLOG_WARN("interface %s is on bridges %s and %s: keeping it "
-                          "on %s", name, other_br->name, br->name,
-                          other_br->name);
-                continue;
-            }
-            if (!iface) {
-                iface = xzalloc(sizeof *iface);
-                iface->name = xstrdup(name);
-                iface->type = xstrdup(db_row_get_string(ifaces[j], "type"));
-                iface->ofp_port = OFPP_NONE;
-                iface->ofport_request = iface_port_request(ifaces[j]);
-                smap_from_column(ifaces[j], "options", &iface->options);
-                hmap_insert(&br->ifaces, &iface->node, hash_string(name, 0));
-                iface_open(br, iface);
-            } else {
-                iface_reconfigure(br, iface, ifaces[j]);
-            }
-            iface->seen = true;
+    for (size_t b = 0; b < n_bridges; b++) {
+        const char *name = db_row_get_string(bridge_rows[b], "name");
+        if (!bridge_find(name)) {
+            bridge_create(name);
         }
-        free(ifaces);
     }
-    free(ports);
-
-    HMAP_FOR_EACH (iface, node, &br->ifaces) {
-        if (!iface->seen) {
-            iface_destroy(br, iface);
+    struct wanted_iface *w;
+    HMAP_FOR_EACH (w, node, wanted) {
+        br = bridge_find(w->bridge);
+        struct iface *iface = iface_find(br, w->name);
+        if (iface) {
+            iface_reconfigure(br, iface, w->row);
+            continue;
         }
+        iface = xzalloc(sizeof *iface);
+        iface->name = xstrdup(w->name);
+        iface->type = xstrdup(db_row_get_string(w->row, "type"));
+        iface->ofp_port = OFPP_NONE;
+        iface->ofport_request = iface_port_request(w->row);
+        smap_from_column(w->row, "options", &iface->options);
+        hmap_insert(&br->ifaces, &iface->node, hash_string(w->name, 0));
+        iface_open(br, iface);
     }
 }
 
@@ -557,9 +622,6 @@ reconfigure(void)
     struct db_row *root = get_root_row();
     struct bridge *br;
 
-    HMAP_FOR_EACH (br, node, &bridges) {
-        br->seen = false;
-    }
     if (root) {
         struct smap other_config;
         smap_from_column(root, "other_config", &other_config);
@@ -575,25 +637,15 @@ reconfigure(void)
 
         size_t n;
         struct db_row **rows = get_refs(root, "bridges", "Bridge", &n);
-        for (size_t i = 0; i < n; i++) {
-            const char *name = db_row_get_string(rows[i], "name");
-            br = bridge_find(name);
-            if (!br) {
-                br = bridge_create(name);
-            }
-            br->seen = true;
+        struct hmap wanted = HMAP_INITIALIZER(&wanted);
+        collect_wanted(rows, n, &wanted);
+        reconfigure_bridges(rows, n, &wanted);
+        struct wanted_iface *w;
+        HMAP_FOR_EACH (w, node, &wanted) {
+            hmap_remove(&wanted, &w->node);
+            free(w);
         }
-        /* Ports after bridges, so that a port moving between bridges is
-         * first removed from its old one. */
-        HMAP_FOR_EACH (br, node, &bridges) {
-            if (!br->seen) {
-                bridge_destroy(br);
-            }
-        }
-        for (size_t i = 0; i < n; i++) {
-            bridge_reconfigure_ports(
-                bridge_find(db_row_get_string(rows[i], "name")), rows[i]);
-        }
+        hmap_destroy(&wanted);
         free(rows);
     } else {
         HMAP_FOR_EACH (br, node, &bridges) {

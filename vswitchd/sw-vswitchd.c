@@ -24,6 +24,7 @@
 #include "dpif/dpctl.h"
 #include "dpif/dpif.h"
 #include "jsonrpc-server.h"
+#include "jsonrpc-session.h"
 #include "netdev/netdev.h"
 #include "stream.h"
 #include "unixctl.h"
@@ -43,6 +44,7 @@ struct options {
     char *log_file;
     char **remotes;
     size_t n_remotes;
+    size_t max_backlog;
 };
 
 static uv_loop_t *loop;
@@ -71,6 +73,9 @@ usage(void)
            "(default: $SW_RUNDIR/sw-vswitchd.ctl)\n"
            "  --enable-dummy         use dummy ports for system, internal "
            "and tap types\n"
+           "  --max-backlog=BYTES    cut off a DB client that leaves more "
+           "than BYTES\n"
+           "                         of replies unread (default 64 MiB)\n"
            "  --detach               run in the background\n"
            "  --pidfile[=FILE]       write a pidfile "
            "(default: $SW_RUNDIR/sw-vswitchd.pid)\n"
@@ -110,6 +115,7 @@ parse_options(int argc, char *argv[], struct options *o)
         OPT_PIDFILE,
         OPT_NO_CHDIR,
         OPT_LOG_FILE,
+        OPT_MAX_BACKLOG,
     };
     static const struct option long_options[] = {
         { "remote", required_argument, NULL, OPT_REMOTE },
@@ -120,6 +126,7 @@ parse_options(int argc, char *argv[], struct options *o)
         { "pidfile", optional_argument, NULL, OPT_PIDFILE },
         { "no-chdir", no_argument, NULL, OPT_NO_CHDIR },
         { "log-file", optional_argument, NULL, OPT_LOG_FILE },
+        { "max-backlog", required_argument, NULL, OPT_MAX_BACKLOG },
         { "verbose", optional_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
@@ -128,6 +135,7 @@ parse_options(int argc, char *argv[], struct options *o)
 
     memset(o, 0, sizeof *o);
     o->daemon.chdir = true;
+    o->max_backlog = JSONRPC_MAX_BACKLOG_DEFAULT;
     for (;;) {
         int c = getopt_long(argc, argv, "v::hV", long_options, NULL);
         if (c == -1) {
@@ -167,6 +175,18 @@ parse_options(int argc, char *argv[], struct options *o)
             o->log_file = (optarg ? abs_path(optarg)
                            : xasprintf("%s/sw-vswitchd.log", sw_logdir()));
             break;
+        case OPT_MAX_BACKLOG: {
+            unsigned long long bytes;
+            if (!str_to_ullong(optarg, 10, SIZE_MAX, &bytes)
+                || bytes < 1024 * 1024) {
+                /* Below a few replies' worth, readers that are merely
+                 * slow would be cut off. */
+                sw_fatal("--max-backlog: \"%s\" is not a number of bytes "
+                         "(at least 1048576)", optarg);
+            }
+            o->max_backlog = bytes;
+            break;
+        }
         case 'v': {
             char *error = vlog_set_levels_from_string(optarg ? optarg
                                                              : "dbg");
@@ -299,6 +319,7 @@ main(int argc, char *argv[])
 
     loop = uv_default_loop();
     db_rpc = jsonrpc_server_create(loop);
+    jsonrpc_server_set_max_backlog(db_rpc, o.max_backlog);
     db_server = db_server_create(loop, db, db_rpc);
     char *db_remote = xasprintf("punix:%s/db.sock", sw_rundir());
     error = jsonrpc_server_listen(db_rpc, db_remote);

@@ -372,6 +372,9 @@ add_row_ops(struct db_client *client, const struct db_txn_row *txn_row,
     const struct db_table_schema *ts = txn_row->row->table->schema;
     const struct db_row *old = txn_row->old, *new = txn_row->new;
 
+    if (!old && !new) {
+        return;                 /* Inserted, then deleted: nothing to say. */
+    }
     if (!old) {
         json_t *row = json_object();
         for (unsigned int c = DB_N_STD_COLUMNS; c < ts->n_columns; c++) {

@@ -498,6 +498,10 @@ exec_wait(struct exec_ctx *ctx, const json_t *op, json_t **result,
     if (*parse_error) {
         return NULL;
     }
+    if (timeout && json_integer_value(timeout) < 0) {
+        return db_syntax_error(timeout, "\"timeout\" must not be "
+                               "negative");
+    }
     bool until_eq = !strcmp(json_string_value(until), "==");
     if (!until_eq && strcmp(json_string_value(until), "!=")) {
         return db_syntax_error(until, "\"until\" must be \"==\" or \"!=\"");

@@ -324,12 +324,15 @@ session_execute(struct db_session *session, const json_t *ops,
     json_t *result = db_execute(session->server->db, ops, &client,
                                 now - start, &wait_msec);
     if (!result) {
-        *deadline = (wait_msec == LLONG_MAX ? LLONG_MAX : now + wait_msec);
+        /* Saturate: a client may ask for a timeout near LLONG_MAX. */
+        *deadline = (wait_msec >= LLONG_MAX - now ? LLONG_MAX
+                     : now + wait_msec);
     }
     return result;
 }
 
 static void db_server_schedule_retry(struct db_server *);
+static void db_server_retry(uv_timer_t *);
 
 static struct jsonrpc_msg *
 handle_transact(struct jsonrpc_conn *conn, const struct jsonrpc_msg *req,
@@ -350,9 +353,10 @@ handle_transact(struct jsonrpc_conn *conn, const struct jsonrpc_msg *req,
 
     long long start = time_msec(), deadline;
     json_t *result = session_execute(session, ops, start, &deadline);
-    if (result) {
+    if (result || req->type == JSONRPC_NOTIFY) {
+        /* A notification gets no reply, so it is not held either. */
         json_decref(ops);
-        return jsonrpc_create_reply(result, req->id);
+        return result ? jsonrpc_create_reply(result, req->id) : NULL;
     }
 
     struct pending_txn *p = xzalloc(sizeof *p);
@@ -372,6 +376,19 @@ pending_txn_destroy(struct pending_txn *p)
     json_decref(p->id);
     json_decref(p->ops);
     free(p);
+}
+
+/* Runs the retry timer at 'deadline' (LLONG_MAX: not at all).  Never with
+ * a 0 delay: a timer re-armed at 0 from its own callback runs again in the
+ * same loop iteration, and the loop would serve nobody else. */
+static void
+db_server_arm_retry(struct db_server *server, long long deadline)
+{
+    if (deadline != LLONG_MAX) {
+        long long delay = deadline - time_msec();
+        uv_timer_start(&server->retry_timer, db_server_retry,
+                       MAX(delay, 1), 0);
+    }
 }
 
 /* Retries every held transaction; those that complete get their reply. */
@@ -398,11 +415,7 @@ db_server_retry(uv_timer_t *timer)
             }
         }
     }
-    if (next_deadline != LLONG_MAX) {
-        long long now = time_msec();
-        uv_timer_start(&server->retry_timer, db_server_retry,
-                       next_deadline > now ? next_deadline - now : 0, 0);
-    }
+    db_server_arm_retry(server, next_deadline);
 }
 
 static void
@@ -416,11 +429,7 @@ db_server_schedule_retry(struct db_server *server)
             next_deadline = MIN(next_deadline, p->deadline);
         }
     }
-    if (next_deadline != LLONG_MAX) {
-        long long now = time_msec();
-        uv_timer_start(&server->retry_timer, db_server_retry,
-                       next_deadline > now ? next_deadline - now : 0, 0);
-    }
+    db_server_arm_retry(server, next_deadline);
 }
 
 /* After a commit, a held "wait" may now pass: retry soon (not from inside
@@ -433,7 +442,7 @@ db_server_committed(struct db_listener *listener, const struct db_txn *txn)
     struct db_session *session;
     cds_list_for_each_entry (session, &server->sessions, node) {
         if (!cds_list_empty(&session->pending)) {
-            uv_timer_start(&server->retry_timer, db_server_retry, 0, 0);
+            db_server_arm_retry(server, time_msec());
             return;
         }
     }

@@ -567,15 +567,23 @@ db_txn_check_indexes(struct db_txn *txn)
                 e->row = new;
                 hmap_insert(&new_keys, &e->node, hash);
 
-                /* Against committed rows that this transaction leaves
-                 * as they are (others are among 'new_keys' or gone). */
+                /* Against committed rows whose key this transaction keeps:
+                 * untouched ones, and changed ones whose indexed columns
+                 * did not change (rows with a new key are among
+                 * 'new_keys'; deleted ones are gone). */
                 struct db_index_node *in;
                 HMAP_FOR_EACH_WITH_HASH (in, node, hash,
                                          &table->indexes[x]) {
-                    if (!in->row->txn_row
-                        && db_index_equals(in->row, new, index)) {
+                    const struct db_txn_row *other = in->row->txn_row;
+                    if (other == txn_row
+                        || (other && (!other->new
+                                      || db_txn_row_changes_index(other,
+                                                                  index)))) {
+                        continue;
+                    }
+                    if (db_index_equals(in->row, new, index)) {
                         error = db_txn_duplicate_error(ts, index, in->row,
-                                                       true, new);
+                                                       !other, new);
                         break;
                     }
                 }
