@@ -223,6 +223,36 @@ str_starts_with(const char *s, const char *prefix)
 }
 
 bool
+utf8_is_valid(const char *s_)
+{
+    const unsigned char *s = (const unsigned char *) s_;
+    while (*s) {
+        unsigned int c = *s++, n, min;
+        if (c < 0x80) {
+            continue;
+        } else if ((c & 0xe0) == 0xc0) {
+            n = 1, min = 0x80, c &= 0x1f;
+        } else if ((c & 0xf0) == 0xe0) {
+            n = 2, min = 0x800, c &= 0x0f;
+        } else if ((c & 0xf8) == 0xf0) {
+            n = 3, min = 0x10000, c &= 0x07;
+        } else {
+            return false;
+        }
+        for (unsigned int i = 0; i < n; i++, s++) {
+            if ((*s & 0xc0) != 0x80) {
+                return false;
+            }
+            c = (c << 6) | (*s & 0x3f);
+        }
+        if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool
 str_ends_with(const char *s, const char *suffix)
 {
     size_t s_len = strlen(s), suffix_len = strlen(suffix);

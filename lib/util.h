@@ -60,6 +60,8 @@ bool str_to_ullong(const char *s, int base, unsigned long long max,
 bool str_to_double(const char *s, double *out);
 
 bool str_starts_with(const char *s, const char *prefix);
+/* True if 's' is well-formed UTF-8 (no overlong forms, no surrogates). */
+bool utf8_is_valid(const char *s);
 bool str_ends_with(const char *s, const char *suffix);
 
 /* Writes all of 'buf' to 'fd', retrying on EINTR and short writes.

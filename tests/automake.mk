@@ -8,6 +8,7 @@ TESTSUITE_AT = \
 	tests/sw-macros.at \
 	tests/json.at \
 	tests/db-types.at \
+	tests/db-engine.at \
 	tests/db-server.at \
 	tests/db-persist.at \
 	tests/vswitchd.at \

@@ -13,6 +13,9 @@
 #include <unistd.h>
 #include "db/db-datum.h"
 #include "db/db-error.h"
+#include "db/db-execute.h"
+#include "db/db-schema.h"
+#include "db/db.h"
 #include "db/db-types.h"
 #include "dp-packet.h"
 #include "dynamic-string.h"
@@ -308,6 +311,40 @@ init_random_types(struct db_type types[2])
     types[1].value.type = DB_TYPE_INTEGER;
 }
 
+/* db-transact SCHEMA TXN...: runs each TXN (a JSON array of operations)
+ * in turn against an empty in-memory database with SCHEMA, printing each
+ * result. */
+static int
+cmd_db_transact(int argc, char *argv[])
+{
+    struct db_schema *schema;
+    struct db_error *error = db_schema_from_file(argv[1], &schema);
+    if (error) {
+        print_db_error(error);
+        return 1;
+    }
+    struct db *db = db_create(schema);
+    for (int i = 2; i < argc; i++) {
+        json_error_t jerror;
+        json_t *ops = json_loads(argv[i], 0, &jerror);
+        if (!json_is_array(ops)) {
+            printf("transaction %d is not a JSON array\n", i - 1);
+            json_decref(ops);
+            continue;
+        }
+        long long wait;
+        json_t *result = db_execute(db, ops, NULL, 0, &wait);
+        char *s = (result ? json_dumps(result, JSON_COMPACT | JSON_SORT_KEYS)
+                          : xstrdup("(waiting)"));
+        printf("%s\n", s);
+        free(s);
+        json_decref(result);
+        json_decref(ops);
+    }
+    db_destroy(db);
+    return 0;
+}
+
 /* A random set of small integers, or a map of them to small integers. */
 static void
 random_datum(struct db_datum *datum, const struct db_type *type)
@@ -473,6 +510,7 @@ static const struct {
     { "datum-from-string", 1, cmd_datum_from_string, "TYPE STRING..." },
     { "datum-from-json", 1, cmd_datum_from_json, "TYPE JSON..." },
     { "datum-diff", 1, cmd_datum_diff, "N" },
+    { "db-transact", 1, cmd_db_transact, "SCHEMA TXN..." },
     { "datum-setops", 1, cmd_datum_setops, "N" },
     { "compose", 0, cmd_compose, "TEXT..." },
     { "pcap-print", 1, cmd_pcap_print, "FILE" },

@@ -198,6 +198,10 @@ parse_commands(int argc, char *argv[], const struct smap *first_options,
     size_t max = 1;
     for (int j = 0; j < argc; j++) {
         max += !strcmp(argv[j], "--");
+        if (!utf8_is_valid(argv[j])) {
+            /* The database holds only UTF-8 (RFC 7047). */
+            swctl_fatal("argument %d is not valid UTF-8", j + 1);
+        }
     }
     struct command *commands = xcalloc(max, sizeof *commands);
     size_t n = 0;

@@ -335,6 +335,9 @@ db_atom_from_string(union db_atom *atom, const struct db_base_type *base,
         }
         return NULL;
     case DB_TYPE_STRING:
+        if (!utf8_is_valid(s)) {
+            return xasprintf("%s: not valid UTF-8", s);
+        }
         if (s[0] == '"') {
             return unquote_string(s, &atom->string);
         }

@@ -37,11 +37,12 @@ struct db_log {
     unsigned int n_records;         /* Since the last snapshot. */
 };
 
+/* 'err' is a negative errno. */
 static struct db_error *
 io_error(const char *path, const char *what, int err)
 {
     return db_error_create("I/O error", "%s: %s failed (%s)", path, what,
-                           strerror(err));
+                           strerror(-err));
 }
 
 static json_t *
@@ -57,6 +58,11 @@ static struct db_error *
 db_log_append(struct db_log *log, const json_t *json)
 {
     char *text = json_dumps(json, JSON_COMPACT);
+    if (!text) {
+        /* Only a bug can get here: the DB holds only valid UTF-8. */
+        return db_error_create("internal error", "%s: cannot encode a "
+                               "record", log->path);
+    }
     size_t len = strlen(text);
     text = xrealloc(text, len + 2);
     text[len++] = '\n';
@@ -72,7 +78,7 @@ db_log_append(struct db_log *log, const json_t *json)
             VLOG_ERR("%s: cannot cut off a failed write (%s)", log->path,
                      strerror(errno));
         }
-        return io_error(log->path, "write", -err);
+        return io_error(log->path, "write", err);
     }
     log->size += len;
     return NULL;
@@ -189,6 +195,9 @@ db_log_committed(struct db_listener *listener, const struct db_txn *txn)
             char *s = db_error_to_string_free(error);
             VLOG_WARN("%s: compaction failed: %s", log->path, s);
             free(s);
+            /* Try again when the file has grown as much once more. */
+            log->snapshot_size = log->size;
+            log->n_records = 0;
         }
     }
 }
@@ -302,13 +311,13 @@ db_log_replay(const char *path, int fd, struct db *db, off_t *good_size,
 {
     struct stat st;
     if (fstat(fd, &st) < 0) {
-        return io_error(path, "stat", errno);
+        return io_error(path, "stat", -errno);
     }
     char *buf = xmalloc(st.st_size + 1);
     ssize_t n = pread(fd, buf, st.st_size, 0);
     if (n != st.st_size) {
         free(buf);
-        return io_error(path, "read", n < 0 ? errno : EIO);
+        return io_error(path, "read", n < 0 ? -errno : -EIO);
     }
     buf[n] = '\0';
 
@@ -364,13 +373,11 @@ db_log_replay(const char *path, int fd, struct db *db, off_t *good_size,
     return error;
 }
 
-static struct db_error *
-db_log_create_file(const char *path, const struct db_schema *schema)
+/* Writes the header line to 'fd' (empty) and syncs.  Returns 0 or a
+ * negative errno. */
+static int
+db_log_write_header(int fd, const struct db_schema *schema)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-    if (fd < 0) {
-        return io_error(path, "create", errno);
-    }
     json_t *header = db_log_header(schema);
     char *text = json_dumps(header, JSON_COMPACT);
     json_decref(header);
@@ -382,8 +389,53 @@ db_log_create_file(const char *path, const struct db_schema *schema)
         err = -errno;
     }
     free(text);
-    close(fd);
-    return err ? io_error(path, "write", -err) : NULL;
+    return err;
+}
+
+static int
+fsync_dir_of(const char *path)
+{
+    char *copy = xstrdup(path);
+    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int err = 0;
+    free(copy);
+    if (fd < 0 || fsync(fd) < 0) {
+        err = -errno;
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    return err;
+}
+
+/* Creates 'path' holding just a header, as a whole or not at all: the file
+ * is written aside, synced, then renamed into place. */
+static struct db_error *
+db_log_create_file(const char *path, const struct db_schema *schema)
+{
+    char *tmp = xasprintf("%s.tmp", path);
+    struct db_error *error = NULL;
+
+    unlink(tmp);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+    if (fd < 0) {
+        error = io_error(tmp, "create", -errno);
+    } else {
+        int err = db_log_write_header(fd, schema);
+        close(fd);
+        if (err) {
+            error = io_error(tmp, "write", err);
+        } else if (rename(tmp, path) < 0) {
+            error = io_error(path, "rename", -errno);
+        } else {
+            fsync_dir_of(path);
+        }
+    }
+    if (error) {
+        unlink(tmp);
+    }
+    free(tmp);
+    return error;
 }
 
 struct db_error *
@@ -406,7 +458,7 @@ db_log_open(const char *path, struct db_schema *schema, struct db **dbp,
     }
     fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC);
     if (fd < 0) {
-        error = io_error(path, "open", errno);
+        error = io_error(path, "open", -errno);
         goto err_db;
     }
     if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
@@ -419,8 +471,18 @@ db_log_open(const char *path, struct db_schema *schema, struct db **dbp,
         goto err_fd;
     }
     if (good_size < lseek(fd, 0, SEEK_END) && ftruncate(fd, good_size) < 0) {
-        error = io_error(path, "truncate", errno);
+        error = io_error(path, "truncate", -errno);
         goto err_fd;
+    }
+    if (!good_size) {
+        /* Not even a whole header: a crash while creating it.  Nothing was
+         * ever committed to this file, so start it afresh. */
+        int err = db_log_write_header(fd, schema);
+        if (err) {
+            error = io_error(path, "write", err);
+            goto err_fd;
+        }
+        good_size = lseek(fd, 0, SEEK_END);
     }
     db_recount_refs(db);
 
@@ -456,22 +518,6 @@ db_log_close(struct db_log *log)
     }
 }
 
-static int
-fsync_dir_of(const char *path)
-{
-    char *copy = xstrdup(path);
-    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int err = 0;
-    free(copy);
-    if (fd < 0 || fsync(fd) < 0) {
-        err = -errno;
-    }
-    if (fd >= 0) {
-        close(fd);
-    }
-    return err;
-}
-
 struct db_error *
 db_log_compact(struct db_log *log)
 {
@@ -492,22 +538,24 @@ db_log_compact(struct db_log *log)
     json_object_set_new(snapshot, "_comment", json_string("compacted"));
 
     unlink(tmp);
-    error = db_log_create_file(tmp, db->schema);
-    int fd = error ? -1 : open(tmp, O_RDWR | O_APPEND | O_CLOEXEC);
-    if (!error && fd < 0) {
-        error = io_error(tmp, "open", errno);
+    int fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC,
+                  0640);
+    int err = fd < 0 ? -errno : db_log_write_header(fd, db->schema);
+    if (err) {
+        error = io_error(tmp, "write", err);
     }
     if (!error) {
-        struct db_log scratch = { .path = tmp, .fd = fd };
-        struct stat st;
-        fstat(fd, &st);
-        scratch.size = st.st_size;
+        struct db_log scratch = {
+            .path = tmp,
+            .fd = fd,
+            .size = lseek(fd, 0, SEEK_END),
+        };
         error = db_log_append(&scratch, snapshot);
         if (!error && flock(fd, LOCK_EX | LOCK_NB) < 0) {
-            error = io_error(tmp, "lock", errno);
+            error = io_error(tmp, "lock", -errno);
         }
         if (!error && rename(tmp, log->path) < 0) {
-            error = io_error(log->path, "rename", errno);
+            error = io_error(log->path, "rename", -errno);
         }
         if (!error) {
             fsync_dir_of(log->path);

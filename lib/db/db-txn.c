@@ -109,6 +109,7 @@ db_txn_destroy(struct db_txn *txn)
         txn->touched[i]->txn_ref_delta = 0;
     }
     free(txn->touched);
+    free(txn->gc);
     ds_destroy(&txn->comment);
     txn->db->txn = NULL;
     free(txn);
@@ -200,14 +201,21 @@ db_txn_touch(struct db_txn *txn, struct db_row *row, int delta)
     row->txn_ref_delta += delta;
 }
 
+static void
+db_txn_gc_push(struct db_txn *txn, struct db_row *row)
+{
+    txn->gc = x2nrealloc(txn->gc, &txn->allocated_gc, txn->n_gc + 1,
+                         sizeof *txn->gc);
+    txn->gc[txn->n_gc++] = row;
+}
+
 /* Adds 'delta' to the reference count of every row that 'version' (a row
  * of 'table') refers to strongly, in every column or, with 'changed',
- * those that changed.  With 'gc', rows whose count drops are appended to
- * it.  Returns an error for a reference to a row that does not exist. */
+ * those that changed.  Rows whose count drops may be garbage now.
+ * Returns an error for a reference to a row that does not exist. */
 static struct db_error *
 db_txn_adjust_refs(struct db_txn *txn, struct db_row *version,
-                   const struct db_txn_row *changed, int delta,
-                   struct db_row ***gc, size_t *n_gc, size_t *allocated_gc)
+                   const struct db_txn_row *changed, int delta)
 {
     struct db_table *table = version->table;
     const struct db_table_schema *ts = table->schema;
@@ -246,10 +254,8 @@ db_txn_adjust_refs(struct db_txn *txn, struct db_row *version,
                         ref->schema->name);
                 }
                 db_txn_touch(txn, target, delta);
-                if (delta < 0 && gc) {
-                    *gc = x2nrealloc(*gc, allocated_gc, *n_gc + 1,
-                                     sizeof **gc);
-                    (*gc)[(*n_gc)++] = target;
+                if (delta < 0) {
+                    db_txn_gc_push(txn, target);
                 }
             }
         }
@@ -257,65 +263,68 @@ db_txn_adjust_refs(struct db_txn *txn, struct db_row *version,
     return NULL;
 }
 
-/* Step 2: counts references, deletes rows of non-root tables that nothing
- * refers to any more, and checks that no deleted row is still referred
- * to. */
+/* Step 2a: counts the references that the transaction adds and removes.
+ * New rows of non-root tables may be garbage from the start. */
 static struct db_error *
-db_txn_collect_garbage(struct db_txn *txn)
+db_txn_count_refs(struct db_txn *txn)
 {
-    struct db_row **gc = NULL;
-    size_t n_gc = 0, allocated_gc = 0;
-    struct db_error *error = NULL;
     struct db_txn_row *txn_row;
-
     DB_TXN_FOR_EACH_ROW (txn_row, txn) {
+        struct db_error *error = NULL;
         if (txn_row->old) {
-            error = db_txn_adjust_refs(txn, txn_row->old, txn_row, -1, &gc,
-                                       &n_gc, &allocated_gc);
+            error = db_txn_adjust_refs(txn, txn_row->old, txn_row, -1);
         }
         if (!error && txn_row->new) {
-            error = db_txn_adjust_refs(txn, txn_row->new, txn_row, +1, NULL,
-                                       NULL, NULL);
+            error = db_txn_adjust_refs(txn, txn_row->new, txn_row, +1);
         }
         if (error) {
-            goto out;
+            return error;
         }
         if (!txn_row->old && txn_row->new) {
-            gc = x2nrealloc(gc, &allocated_gc, n_gc + 1, sizeof *gc);
-            gc[n_gc++] = txn_row->row;
+            db_txn_gc_push(txn, txn_row->row);
         }
     }
+    return NULL;
+}
 
-    while (n_gc > 0) {
-        struct db_row *row = gc[--n_gc];
+/* Step 2b: deletes rows of non-root tables that nothing refers to any
+ * more, and what only they referred to. */
+static struct db_error *
+db_txn_run_gc(struct db_txn *txn)
+{
+    while (txn->n_gc > 0) {
+        struct db_row *row = txn->gc[--txn->n_gc];
         struct db_row *current = db_row_current(row);
         if (row->table->schema->is_root || !current
             || row->n_refs + row->txn_ref_delta > 0) {
             continue;
         }
-        error = db_txn_adjust_refs(txn, current, NULL, -1, &gc, &n_gc,
-                                   &allocated_gc);
+        struct db_error *error = db_txn_adjust_refs(txn, current, NULL, -1);
         if (error) {
-            goto out;
+            return error;
         }
         db_txn_delete(txn, current);
     }
+    return NULL;
+}
 
+/* Step 4: no deleted row may still be referred to. */
+static struct db_error *
+db_txn_check_deleted(struct db_txn *txn)
+{
+    struct db_txn_row *txn_row;
     DB_TXN_FOR_EACH_ROW (txn_row, txn) {
         struct db_row *row = txn_row->row;
         if (!txn_row->new && row->n_refs + row->txn_ref_delta > 0) {
-            error = db_error_create(
+            return db_error_create(
                 "referential integrity violation",
                 "cannot delete %s row "UUID_FMT" because of %d remaining "
                 "reference(s)", row->table->schema->name,
                 UUID_ARGS(db_row_uuid(row)),
                 (int) row->n_refs + row->txn_ref_delta);
-            goto out;
         }
     }
-out:
-    free(gc);
-    return error;
+    return NULL;
 }
 
 /* A set of UUIDs of deleted rows, by table. */
@@ -336,6 +345,28 @@ deleted_uuids_contains(const struct hmap *deleted,
         }
     }
     return false;
+}
+
+/* Element 'i' of 'datum' (column 'column' of a row of 'table') is about to
+ * go because of a weak reference.  If its other half ('b' 0: key, 1:
+ * value) is a strong reference, that reference goes too. */
+static void
+db_txn_release_partner(struct db_txn *txn, const struct db_table *table,
+                       const struct db_column *column,
+                       const struct db_datum *datum, unsigned int i, int b)
+{
+    const struct db_base_type *base = b ? &column->type.value
+                                        : &column->type.key;
+    if (!db_base_type_is_strong_ref(base)) {
+        return;
+    }
+    const union db_atom *atom = b ? &datum->values[i] : &datum->keys[i];
+    struct db_row *target = db_table_find_row__(db_ref_table(table, base),
+                                                &atom->uuid);
+    if (target) {
+        db_txn_touch(txn, target, -1);
+        db_txn_gc_push(txn, target);
+    }
 }
 
 /* Removes from 'row' (writable) its weak references that point to rows
@@ -367,6 +398,8 @@ db_txn_prune_weak_refs(struct db_txn *txn, struct db_row *row,
                 if (dry_run) {
                     return true;
                 }
+                db_txn_release_partner(txn, row->table, column, datum, i,
+                                       !b);
                 db_datum_remove_at(datum, i, &column->type);
                 changed = true;
                 if (row->txn_row && row->txn_row->changed) {
@@ -379,7 +412,9 @@ db_txn_prune_weak_refs(struct db_txn *txn, struct db_row *row,
 }
 
 /* Step 3: weak references to rows that are gone vanish, from new and
- * changed rows and from any row that pointed at a deleted row. */
+ * changed rows and from any row that pointed at a deleted row.  Strong
+ * references paired with them in a map go too, which may make more
+ * garbage (see db_txn_commit()). */
 static void
 db_txn_fix_weak_refs(struct db_txn *txn)
 {
@@ -442,7 +477,7 @@ db_txn_finish_changes(struct db_txn *txn)
     }
 }
 
-/* Step 4: set sizes and table sizes. */
+/* Step 5: set sizes and table sizes. */
 static struct db_error *
 db_txn_check_sizes(struct db_txn *txn)
 {
@@ -528,7 +563,7 @@ struct index_entry {
     const struct db_row *row;
 };
 
-/* Step 5: unique indexes. */
+/* Step 6: unique indexes. */
 static struct db_error *
 db_txn_check_indexes(struct db_txn *txn)
 {
@@ -601,7 +636,7 @@ db_txn_check_indexes(struct db_txn *txn)
     return error;
 }
 
-/* Step 6: makes the transaction's changes the database's. */
+/* Step 7: makes the transaction's changes the database's. */
 static void
 db_txn_apply(struct db_txn *txn)
 {
@@ -645,11 +680,24 @@ db_txn_commit(struct db_txn *txn)
         db_txn_destroy(txn);    /* Nothing changed: nothing to tell. */
         return NULL;
     }
-    error = db_txn_collect_garbage(txn);
+    /* Garbage collection and weak references feed each other until
+     * neither finds more to do. */
+    error = db_txn_count_refs(txn);
+    while (!error) {
+        error = db_txn_run_gc(txn);
+        if (!error) {
+            db_txn_fix_weak_refs(txn);
+            if (!txn->n_gc) {
+                break;
+            }
+        }
+    }
+    if (!error) {
+        error = db_txn_check_deleted(txn);
+    }
     if (error) {
         goto abort;
     }
-    db_txn_fix_weak_refs(txn);
     db_txn_finish_changes(txn);
     error = db_txn_check_sizes(txn);
     if (!error) {

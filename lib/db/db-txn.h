@@ -35,6 +35,9 @@ struct db_txn {
     struct ds comment;
     struct db_row **touched;    /* Rows whose 'txn_ref_delta' is set. */
     size_t n_touched, allocated_touched;
+    struct db_row **gc;         /* Rows that may have lost their last
+                                 * reference, while committing. */
+    size_t n_gc, allocated_gc;
 };
 
 struct db_txn *db_txn_create(struct db *);
