@@ -779,13 +779,16 @@ db_datum_from_string(struct db_datum *datum, const struct db_type *type,
     union db_atom *values = NULL;
     unsigned int n_values = 0;
 
+    char open = is_map ? '{' : '[', close = is_map ? '}' : ']';
+    bool bracketed = *p == open;
+
     db_datum_init_empty(datum);
-    if (*p == (is_map ? '{' : '[')) {
+    if (bracketed) {
         p++;
     }
     for (;;) {
         p = skip_spaces(p);
-        if (!*p || *p == (is_map ? '}' : ']')) {
+        if (!*p || *p == close) {
             break;
         }
 
@@ -825,10 +828,15 @@ db_datum_from_string(struct db_datum *datum, const struct db_type *type,
     }
     if (!error) {
         p = skip_spaces(p);
-        if (*p == (is_map ? '}' : ']')) {
-            p = skip_spaces(p + 1);
+        if (bracketed) {
+            if (*p != close) {
+                error = xasprintf("%s: missing \"%c\" at end of data", s,
+                                  close);
+            } else {
+                p = skip_spaces(p + 1);
+            }
         }
-        if (*p) {
+        if (!error && *p) {
             error = xasprintf("%s: trailing garbage after value", s);
         }
     }
@@ -844,8 +852,12 @@ db_datum_from_string(struct db_datum *datum, const struct db_type *type,
         }
     }
     if (!error) {
-        db_datum_sort(datum, type);
-        if (datum->n > type->n_max) {
+        /* A repeated set element is harmless; a repeated map key is not
+         * (which value was meant?). */
+        unsigned int n_dups = db_datum_sort__(datum, type, true);
+        if (is_map && n_dups) {
+            error = xasprintf("%s: map contains duplicate key", s);
+        } else if (datum->n > type->n_max) {
             error = xasprintf("%s: %u value(s) specified but the maximum "
                               "number is %u", s, datum->n, type->n_max);
         } else if (datum->n < type->n_min) {
