@@ -83,8 +83,7 @@ pcap_write(FILE *file, const struct dp_packet *p)
         .orig_len = dp_packet_size(p),
     };
     if (fwrite(&r, sizeof r, 1, file) != 1
-        || fwrite(dp_packet_data(p), r.incl_len, 1, file) != 1
-        || fflush(file)) {
+        || fwrite(dp_packet_data(p), r.incl_len, 1, file) != 1) {
         return errno ? -errno : -EIO;
     }
     return 0;
@@ -97,7 +96,7 @@ pcap_read(FILE *file, struct dp_packet **packetp)
     *packetp = NULL;
     size_t n = fread(&r, 1, sizeof r, file);
     if (n == 0 && feof(file)) {
-        return EOF;
+        return 0;               /* The end. */
     }
     if (n != sizeof r || r.incl_len > PCAP_SNAPLEN) {
         return -EPROTO;

@@ -12,10 +12,11 @@ struct dp_packet;
 int pcap_open_write(const char *path, FILE **);
 /* Opens 'path' and checks the file header. */
 int pcap_open_read(const char *path, FILE **);
-/* Appends one frame and flushes.  Returns 0 or a negative errno. */
-int pcap_write(FILE *, const struct dp_packet *);
-/* Reads the next frame into '*packetp'.  Returns 0, EOF at the end, or a
+/* Appends one frame (buffered: fflush() after a batch).  Returns 0 or a
  * negative errno. */
+int pcap_write(FILE *, const struct dp_packet *);
+/* Reads the next frame into '*packetp' (NULL at the end of the file).
+ * Returns 0 or a negative errno. */
 int pcap_read(FILE *, struct dp_packet **packetp);
 
 #endif /* pcap-file.h */

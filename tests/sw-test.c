@@ -484,7 +484,7 @@ cmd_pcap_print(int argc, char *argv[])
     for (;;) {
         struct dp_packet *p;
         error = pcap_read(file, &p);
-        if (error) {
+        if (error || !p) {
             break;
         }
         struct ds s = DS_EMPTY_INITIALIZER;
@@ -494,7 +494,7 @@ cmd_pcap_print(int argc, char *argv[])
         dp_packet_delete(p);
     }
     fclose(file);
-    return error == EOF ? 0 : 1;
+    return error ? 1 : 0;
 }
 
 static const struct {

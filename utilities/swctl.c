@@ -87,6 +87,7 @@ static const struct swctl_command *const command_tables[] = {
     swctl_bridge_commands,
     swctl_show_commands,
     swctl_db_commands,
+    swctl_list_commands,
 };
 
 static const struct swctl_command *

@@ -100,6 +100,7 @@ struct swctl_command {
 /* Command tables of each file. */
 extern const struct swctl_command swctl_bridge_commands[];
 extern const struct swctl_command swctl_db_commands[];
+extern const struct swctl_command swctl_list_commands[];
 extern const struct swctl_command swctl_show_commands[];
 
 void swctl_fatal(const char *format, ...) PRINTF_FORMAT(1, 2) NO_RETURN;
@@ -131,6 +132,14 @@ const char *swctl_iface_name(const struct swctl_iface *);
 
 /* The Open_vSwitch row, created in the transaction if there is none. */
 struct db_row *swctl_root(struct swctl_context *);
+
+/* Lookups and values (swctl-db.c). */
+struct db_row *swctl_get_row(struct swctl_context *, struct db_table *,
+                             const char *record, bool must_exist);
+void swctl_parse_atom(struct swctl_context *, union db_atom *,
+                      const struct db_base_type *, const char *);
+void swctl_parse_datum(struct swctl_context *, struct db_datum *,
+                       const struct db_type *, const char *);
 
 /* Row helpers (swctl-db.c). */
 struct db_table *swctl_table(struct swctl_context *, const char *name);

@@ -29,6 +29,8 @@ struct dpif {
     char *name;
     struct dpif_port **ports;   /* Indexed by port number; NULL if free. */
     size_t n_ports;             /* Size of 'ports'. */
+    struct dpif_port **pending_tx;  /* Ports with output in 'tx'. */
+    size_t n_pending_tx;
     dpif_upcall_cb *upcall_cb;
     void *upcall_aux;
     struct dpif_stats stats;
@@ -54,6 +56,7 @@ dpif_destroy(struct dpif *dpif)
             }
         }
         free(dpif->ports);
+        free(dpif->pending_tx);
         dp_actions_destroy(&dpif->actions);
         free(dpif->name);
         free(dpif);
@@ -92,16 +95,16 @@ dpif_port_max(const struct dpif *dpif)
     return dpif->n_ports;
 }
 
+/* Sends what packets of the current batch gathered for output. */
 static void
 dpif_flush_tx(struct dpif *dpif)
 {
-    for (size_t i = 0; i < dpif->n_ports; i++) {
-        struct dpif_port *port = dpif->ports[i];
-        if (port && port->tx.count) {
-            netdev_send(port->netdev, 0, &port->tx);
-            dp_packet_batch_init(&port->tx);
-        }
+    for (size_t i = 0; i < dpif->n_pending_tx; i++) {
+        struct dpif_port *port = dpif->pending_tx[i];
+        netdev_send(port->netdev, 0, &port->tx);
+        dp_packet_batch_init(&port->tx);
     }
+    dpif->n_pending_tx = 0;
 }
 
 static void
@@ -117,6 +120,8 @@ dpif_output(struct dpif *dpif, odp_port_t port_no, struct dp_packet *p)
     if (dp_packet_batch_is_full(&port->tx)) {
         netdev_send(port->netdev, 0, &port->tx);
         dp_packet_batch_init(&port->tx);
+    } else if (!port->tx.count) {
+        dpif->pending_tx[dpif->n_pending_tx++] = port;
     }
     dp_packet_batch_add(&port->tx, p);
 }
@@ -206,6 +211,9 @@ dpif_port_add(struct dpif *dpif, struct netdev *netdev, odp_port_t *port_no)
         memset(dpif->ports + dpif->n_ports, 0,
                (n - dpif->n_ports) * sizeof *dpif->ports);
         dpif->n_ports = n;
+        /* Ports are added between batches, when nothing is pending. */
+        dpif->pending_tx = xrealloc(dpif->pending_tx,
+                                    n * sizeof *dpif->pending_tx);
     }
 
     struct dpif_port *port = xzalloc(sizeof *port);

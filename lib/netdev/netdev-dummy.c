@@ -227,6 +227,9 @@ netdev_dummy_send(struct netdev *netdev, int qid,
             dev->stats.tx_errors++;
         }
     }
+    if (dev->tx_pcap) {
+        fflush(dev->tx_pcap);   /* Once per batch, so readers see it. */
+    }
     pthread_mutex_unlock(&dev->mutex);
     dp_packet_batch_delete(batch);
     return 0;
@@ -241,6 +244,7 @@ netdev_dummy_queue_rx(struct netdev_dummy *dev, struct dp_packet *p)
     pthread_mutex_lock(&dev->mutex);
     if (dev->rx_pcap) {
         pcap_write(dev->rx_pcap, p);
+        fflush(dev->rx_pcap);
     }
     if (dev->n_queued < DUMMY_MAX_QUEUED) {
         dev->queue[(dev->head + dev->n_queued) % DUMMY_MAX_QUEUED] = p;
