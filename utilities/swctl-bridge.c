@@ -35,6 +35,22 @@ cmd_init(struct swctl_context *ctx)
     swctl_root(ctx);
 }
 
+/* Back to an empty configuration: no bridges, managers or SSL, and none
+ * of the root record's settings.  What nothing refers to then goes. */
+static void
+cmd_emer_reset(struct swctl_context *ctx)
+{
+    static const char *const columns[] = {
+        "bridges", "manager_options", "ssl", "other_config", "external_ids",
+    };
+    struct db_row *root = swctl_root(ctx);
+    for (size_t i = 0; i < ARRAY_SIZE(columns); i++) {
+        struct db_datum empty;
+        db_datum_init_empty(&empty);
+        swctl_set_datum(ctx, &root, columns[i], &empty);
+    }
+}
+
 /* Refuses to create 'kind' ("a bridge", "a port", "an interface")
  * called 'name' if anything already has that name. */
 static void
@@ -680,6 +696,7 @@ cmd_set_ssl(struct swctl_context *ctx)
 
 const struct swctl_command swctl_bridge_commands[] = {
     { "init", 0, 0, "", cmd_init, "" },
+    { "emer-reset", 0, 0, "", cmd_emer_reset, "" },
     { "add-br", 1, 3, "BRIDGE [PARENT VLAN]", cmd_add_br, "--may-exist" },
     { "del-br", 1, 1, "BRIDGE", cmd_del_br, "--if-exists" },
     { "list-br", 0, 0, "", cmd_list_br, "--real,--fake" },

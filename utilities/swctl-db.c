@@ -717,6 +717,50 @@ cmd_destroy(struct swctl_context *ctx)
     }
 }
 
+/* True if 'row' holds what "COLUMN[:KEY]=VALUE" says. */
+static bool
+row_matches(struct swctl_context *ctx, const struct db_row *row,
+            const char *arg)
+{
+    struct column_arg ca;
+    parse_column_arg(row->table, arg, true, &ca);
+    const struct db_column *column = ca.column;
+    const struct db_datum *value = &row->fields[column->index];
+    bool match;
+
+    if (ca.key) {
+        union db_atom key, want;
+        swctl_parse_atom(ctx, &key, &column->type.key, ca.key);
+        swctl_parse_atom(ctx, &want, &column->type.value, ca.value);
+        unsigned int i = db_datum_find_key(value, &key,
+                                           column->type.key.type);
+        match = i != UINT_MAX && db_atom_equals(&value->values[i], &want,
+                                                column->type.value.type);
+        db_atom_destroy(&key, column->type.key.type);
+        db_atom_destroy(&want, column->type.value.type);
+    } else {
+        struct db_datum want;
+        swctl_parse_datum(ctx, &want, &column->type, ca.value);
+        match = db_datum_equals(value, &want, &column->type);
+        db_datum_destroy(&want, &column->type);
+    }
+    column_arg_destroy(&ca);
+    return match;
+}
+
+static void
+cmd_wait_until(struct swctl_context *ctx)
+{
+    struct db_table *table = swctl_table(ctx, ctx->argv[1]);
+    struct db_row *row = swctl_get_row(ctx, table, ctx->argv[2], false);
+    for (int i = 3; row && i < ctx->argc; i++) {
+        if (!row_matches(ctx, row, ctx->argv[i])) {
+            row = NULL;
+        }
+    }
+    ctx->try_again = !row;
+}
+
 const struct swctl_command swctl_db_commands[] = {
     { "get", 2, INT32_MAX, "TBL REC [COL[:KEY]]...", cmd_get,
       "--if-exists,--id=" },
@@ -731,5 +775,7 @@ const struct swctl_command swctl_db_commands[] = {
       "--id=" },
     { "destroy", 1, INT32_MAX, "TBL [REC]...", cmd_destroy,
       "--if-exists,--all" },
+    { "wait-until", 2, INT32_MAX, "TBL REC [COL[:KEY]=VALUE]...",
+      cmd_wait_until, "" },
     { NULL, 0, 0, NULL, NULL, NULL },
 };

@@ -573,6 +573,42 @@ print_output(const struct swctl_options *opts, struct db_client *client,
     ds_destroy(&out);
 }
 
+/* Runs every command against a new transaction in 'ctx'.  Returns false if
+ * a wait-until wants them run again later. */
+static bool
+run_commands(struct swctl_context *ctx, struct command *commands,
+             size_t n_commands)
+{
+    db_symtab_init(ctx->symtab);
+    ctx->txn = db_txn_create(ctx->db);
+    ctx->n_new_ifaces = 0;
+    swctl_cache_invalidate(ctx);
+    for (size_t i = 0; i < n_commands; i++) {
+        struct command *c = &commands[i];
+        ds_clear(&c->output);
+        table_destroy(c->table);
+        ctx->argc = c->argc;
+        ctx->argv = c->argv;
+        ctx->options = &c->options;
+        ctx->output = c->output;
+        ctx->table = NULL;
+        ctx->print_uuid_after_commit = false;
+        ctx->try_again = false;
+        c->syntax->run(ctx);
+        if (ctx->exit_2) {
+            swctl_exit(2);
+        }
+        c->output = ctx->output;
+        c->table = ctx->table;
+        c->print_uuid = ctx->print_uuid_after_commit;
+        c->created_uuid = ctx->created_uuid;
+        if (ctx->try_again) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static struct db_client *
 connect_db(const struct global_options *g, long long deadline)
 {
@@ -614,33 +650,26 @@ main(int argc, char *argv[])
     struct db_client *client = connect_db(&g, deadline);
     struct db *db = db_client_get_db(client);
     struct db_symtab symtab;
-    db_symtab_init(&symtab);
-
     struct swctl_context ctx = {
         .opts = &g.opts,
         .db = db,
-        .txn = db_txn_create(db),
         .symtab = &symtab,
     };
     hmap_init(&ctx.bridges);
     hmap_init(&ctx.ports);
     hmap_init(&ctx.ifaces);
-    for (size_t i = 0; i < n_commands; i++) {
-        struct command *c = &commands[i];
-        ctx.argc = c->argc;
-        ctx.argv = c->argv;
-        ctx.options = &c->options;
-        ctx.output = c->output;
-        ctx.table = NULL;
-        ctx.print_uuid_after_commit = false;
-        c->syntax->run(&ctx);
-        if (ctx.exit_2) {
-            swctl_exit(2);
+    /* wait-until may send us round again, with a fresh transaction, after
+     * each change to the database until its condition holds. */
+    while (!run_commands(&ctx, commands, n_commands)) {
+        db_txn_abort(ctx.txn);
+        db_symtab_destroy(&symtab);
+        char *error;
+        int err = db_client_wait_update(client, deadline, &error);
+        if (err == -ETIMEDOUT) {
+            swctl_timed_out(g.timeout_msec, "waiting for wait-until");
+        } else if (err) {
+            swctl_fatal("%s", error);
         }
-        c->output = ctx.output;
-        c->table = ctx.table;
-        c->print_uuid = ctx.print_uuid_after_commit;
-        c->created_uuid = ctx.created_uuid;
     }
 
     const struct db_symbol *uncreated = db_symtab_find_uncreated(&symtab);

@@ -87,6 +87,10 @@ struct swctl_context {
 
     /* br-exists of a missing bridge. */
     bool exit_2;
+
+    /* wait-until found its condition false: run the commands again after
+     * the next change to the database. */
+    bool try_again;
 };
 
 struct swctl_command {
