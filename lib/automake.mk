@@ -16,6 +16,7 @@ lib_libsoftswitch_a_SOURCES = \
 	lib/table.c lib/table.h \
 	lib/timeval.c lib/timeval.h \
 	lib/unixctl.c lib/unixctl.h \
+	lib/unixctl-client.c lib/unixctl-client.h \
 	lib/util.c lib/util.h \
 	lib/uuid.c lib/uuid.h \
 	lib/vlog.c lib/vlog.h
@@ -39,11 +40,21 @@ lib_libsoftswitch_a_SOURCES += \
 	lib/db/db-server.c lib/db/db-server.h
 lib_libsoftswitch_a_SOURCES += \
 	lib/dp-packet.c lib/dp-packet.h \
+	lib/flow.c lib/flow.h \
+	lib/match.c lib/match.h \
+	lib/meta-flow.c lib/meta-flow.h \
 	lib/packet-compose.c lib/packet-compose.h \
 	lib/packets.c lib/packets.h \
 	lib/pcap-file.c lib/pcap-file.h \
+	lib/rcu.c lib/rcu.h \
 	lib/dpif/dp-actions.c lib/dpif/dp-actions.h \
+	lib/dpif/dp-flow.c lib/dpif/dp-flow.h \
+	lib/dpif/dp-flow-format.c \
+	lib/dpif/dp-process.c \
+	lib/dpif/dp-thread.c \
+	lib/dpif/dpcls.c lib/dpif/dpcls.h \
 	lib/dpif/dpctl.c lib/dpif/dpctl.h \
-	lib/dpif/dpif.c lib/dpif/dpif.h \
+	lib/dpif/dpif.c lib/dpif/dpif.h lib/dpif/dpif-private.h \
+	lib/dpif/emc.c lib/dpif/emc.h \
 	lib/netdev/netdev.c lib/netdev/netdev.h \
 	lib/netdev/netdev-dummy.c lib/netdev/netdev-provider.h

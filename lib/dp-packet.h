@@ -15,8 +15,13 @@ enum {
     DP_PACKET_BATCH_SIZE = 32,
 };
 
+/* What the frame itself does not say: where it came from.  Tunnel
+ * fields are in network byte order, zero for frames not from a tunnel. */
 struct pkt_metadata {
     uint32_t in_port;           /* Datapath port number it came in on. */
+    uint32_t tun_src;           /* Outer IPv4 source. */
+    uint32_t tun_dst;           /* Outer IPv4 destination. */
+    uint64_t tun_id;            /* Tunnel key (VNI). */
 };
 
 struct dp_packet {
@@ -55,6 +60,14 @@ dp_packet_size(const struct dp_packet *p)
 void *dp_packet_put(struct dp_packet *, const void *data, size_t n);
 /* Prepends 'n' bytes, using headroom. */
 void *dp_packet_push_uninit(struct dp_packet *, size_t n);
+
+/* Removes 'n' bytes (no more than the size) from the front. */
+static inline void
+dp_packet_pull(struct dp_packet *p, size_t n)
+{
+    p->data_ofs += n;
+    p->size -= n;
+}
 
 static inline void
 dp_packet_batch_init(struct dp_packet_batch *batch)

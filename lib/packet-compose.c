@@ -6,25 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "dp-packet.h"
+#include "flow.h"
+#include "match.h"
+#include "meta-flow.h"
 #include "packets.h"
 #include "util.h"
-
-struct flow_desc {
-    struct eth_addr dl_src, dl_dst;
-    int dl_type;                /* -1 until known. */
-    int vlan_vid;               /* -1 for none. */
-    int vlan_pcp;
-    int nw_proto;               /* -1 until known. */
-    uint32_t nw_src, nw_dst;    /* Network byte order. */
-    struct in6_addr ipv6_src, ipv6_dst;
-    int nw_ttl, nw_tos;
-    int tp_src, tp_dst;
-    int icmp_type, icmp_code;
-    int arp_op;
-    struct eth_addr arp_sha, arp_tha;
-    bool has_arp_sha, has_arp_tha;
-    int payload_len;
-};
 
 static char *
 parse_hex(const char *s, struct dp_packet **packetp)
@@ -64,137 +50,6 @@ is_hex_frame(const char *s)
     return n >= 2 * ETH_HEADER_LEN;
 }
 
-static char *
-parse_int_field(const char *key, const char *value, long long max, int *out)
-{
-    unsigned long long v;
-    if (!str_to_ullong(value, 0, max, &v)) {
-        return xasprintf("%s: \"%s\" is not a number from 0 to %lld", key,
-                         value, max);
-    }
-    *out = v;
-    return NULL;
-}
-
-static char *
-parse_field(struct flow_desc *f, const char *key, const char *value)
-{
-    static const struct {
-        const char *name;
-        int dl_type;
-        int nw_proto;
-    } shorthands[] = {
-        { "ip", ETH_TYPE_IP, -1 },
-        { "icmp", ETH_TYPE_IP, IP_PROTO_ICMP },
-        { "tcp", ETH_TYPE_IP, IP_PROTO_TCP },
-        { "udp", ETH_TYPE_IP, IP_PROTO_UDP },
-        { "arp", ETH_TYPE_ARP, -1 },
-        { "ipv6", ETH_TYPE_IPV6, -1 },
-        { "udp6", ETH_TYPE_IPV6, IP_PROTO_UDP },
-        { "tcp6", ETH_TYPE_IPV6, IP_PROTO_TCP },
-        { "icmp6", ETH_TYPE_IPV6, IP_PROTO_ICMPV6 },
-    };
-
-    if (!value) {
-        for (size_t i = 0; i < ARRAY_SIZE(shorthands); i++) {
-            if (!strcmp(key, shorthands[i].name)) {
-                f->dl_type = shorthands[i].dl_type;
-                if (shorthands[i].nw_proto >= 0) {
-                    f->nw_proto = shorthands[i].nw_proto;
-                }
-                return NULL;
-            }
-        }
-        return xasprintf("%s: unknown field or protocol", key);
-    }
-
-    if (!strcmp(key, "eth_src") || !strcmp(key, "dl_src")
-        || !strcmp(key, "eth_dst") || !strcmp(key, "dl_dst")
-        || !strcmp(key, "arp_sha") || !strcmp(key, "arp_tha")) {
-        struct eth_addr ea;
-        if (!eth_addr_from_string(value, &ea)) {
-            return xasprintf("%s: \"%s\" is not an Ethernet address", key,
-                             value);
-        }
-        if (strstr(key, "src")) {
-            f->dl_src = ea;
-        } else if (strstr(key, "dst")) {
-            f->dl_dst = ea;
-        } else if (!strcmp(key, "arp_sha")) {
-            f->arp_sha = ea;
-            f->has_arp_sha = true;
-        } else {
-            f->arp_tha = ea;
-            f->has_arp_tha = true;
-        }
-        return NULL;
-    }
-    if (!strcmp(key, "nw_src") || !strcmp(key, "ip_src")
-        || !strcmp(key, "arp_spa") || !strcmp(key, "nw_dst")
-        || !strcmp(key, "ip_dst") || !strcmp(key, "arp_tpa")) {
-        uint32_t ip;
-        if (!ipv4_from_string(value, &ip)) {
-            return xasprintf("%s: \"%s\" is not an IPv4 address", key,
-                             value);
-        }
-        if (strstr(key, "src") || !strcmp(key, "arp_spa")) {
-            f->nw_src = ip;
-        } else {
-            f->nw_dst = ip;
-        }
-        return NULL;
-    }
-    if (!strcmp(key, "ipv6_src") || !strcmp(key, "ipv6_dst")) {
-        struct in6_addr *addr = strstr(key, "src") ? &f->ipv6_src
-                                                   : &f->ipv6_dst;
-        if (inet_pton(AF_INET6, value, addr) != 1) {
-            return xasprintf("%s: \"%s\" is not an IPv6 address", key,
-                             value);
-        }
-        if (f->dl_type < 0) {
-            f->dl_type = ETH_TYPE_IPV6;
-        }
-        return NULL;
-    }
-
-    static const struct {
-        const char *name;
-        size_t offset;
-        long long max;
-    } ints[] = {
-        { "eth_type", offsetof(struct flow_desc, dl_type), 0xffff },
-        { "dl_type", offsetof(struct flow_desc, dl_type), 0xffff },
-        { "dl_vlan", offsetof(struct flow_desc, vlan_vid), 4095 },
-        { "vlan_vid", offsetof(struct flow_desc, vlan_vid), 4095 },
-        { "vlan_pcp", offsetof(struct flow_desc, vlan_pcp), 7 },
-        { "dl_vlan_pcp", offsetof(struct flow_desc, vlan_pcp), 7 },
-        { "nw_proto", offsetof(struct flow_desc, nw_proto), 255 },
-        { "ip_proto", offsetof(struct flow_desc, nw_proto), 255 },
-        { "nw_ttl", offsetof(struct flow_desc, nw_ttl), 255 },
-        { "nw_tos", offsetof(struct flow_desc, nw_tos), 255 },
-        { "tp_src", offsetof(struct flow_desc, tp_src), 65535 },
-        { "tp_dst", offsetof(struct flow_desc, tp_dst), 65535 },
-        { "udp_src", offsetof(struct flow_desc, tp_src), 65535 },
-        { "udp_dst", offsetof(struct flow_desc, tp_dst), 65535 },
-        { "tcp_src", offsetof(struct flow_desc, tp_src), 65535 },
-        { "tcp_dst", offsetof(struct flow_desc, tp_dst), 65535 },
-        { "icmp_type", offsetof(struct flow_desc, icmp_type), 255 },
-        { "icmp_code", offsetof(struct flow_desc, icmp_code), 255 },
-        { "arp_op", offsetof(struct flow_desc, arp_op), 65535 },
-        { "packet_len", offsetof(struct flow_desc, payload_len), 9000 },
-    };
-    for (size_t i = 0; i < ARRAY_SIZE(ints); i++) {
-        if (!strcmp(key, ints[i].name)) {
-            return parse_int_field(key, value, ints[i].max,
-                                   (int *) ((char *) f + ints[i].offset));
-        }
-    }
-    if (!strcmp(key, "in_port")) {
-        return NULL;            /* The port is given separately. */
-    }
-    return xasprintf("%s: unknown field", key);
-}
-
 static void
 put_be16(struct dp_packet *p, uint16_t v)
 {
@@ -202,123 +57,279 @@ put_be16(struct dp_packet *p, uint16_t v)
     dp_packet_put(p, &v, 2);
 }
 
-/* Writes the checksum of an L4 segment with the IPv4 pseudo-header. */
+/* The part of an L4 checksum that covers the IP pseudo-header. */
+static uint32_t
+pseudo_header_sum(const struct flow *f, size_t l4_len)
+{
+    uint32_t sum = f->nw_proto + l4_len;
+    const uint8_t *b;
+    size_t n;
+    if (f->dl_type == htons(ETH_TYPE_IP)) {
+        b = (const uint8_t *) &f->nw_src;   /* nw_src, nw_dst adjacent. */
+        n = 8;
+    } else {
+        b = f->ipv6_src.s6_addr;            /* ipv6_src, ipv6_dst. */
+        n = 32;
+    }
+    for (size_t i = 0; i < n; i += 2) {
+        sum += (b[i] << 8) | b[i + 1];
+    }
+    return sum;
+}
+
 static void
 set_l4_checksum(struct dp_packet *p, size_t l4_ofs, size_t csum_ofs,
-                const struct flow_desc *f, int proto)
+                const struct flow *f)
 {
     uint8_t *l4 = (uint8_t *) dp_packet_data(p) + l4_ofs;
     size_t len = dp_packet_size(p) - l4_ofs;
-    uint32_t pseudo = 0;
-    const uint8_t *src = (const uint8_t *) &f->nw_src;
-    const uint8_t *dst = (const uint8_t *) &f->nw_dst;
-    pseudo += (src[0] << 8 | src[1]) + (src[2] << 8 | src[3]);
-    pseudo += (dst[0] << 8 | dst[1]) + (dst[2] << 8 | dst[3]);
-    pseudo += proto + len;
+    bool ipv4 = f->dl_type == htons(ETH_TYPE_IP);
+    uint32_t pseudo = (ipv4 && f->nw_proto == IP_PROTO_ICMP
+                       ? 0 : pseudo_header_sum(f, len));
     uint16_t csum = inet_checksum(l4, len, pseudo);
-    if (proto == IP_PROTO_UDP && !csum) {
+    if (f->nw_proto == IP_PROTO_UDP && !csum) {
         csum = 0xffff;
     }
     memcpy(l4 + csum_ofs, &csum, 2);
 }
 
 static void
-compose_l4(struct dp_packet *p, const struct flow_desc *f, bool ipv6)
+compose_nd(struct dp_packet *p, const struct flow *f)
+{
+    dp_packet_put(p, NULL, 4);                      /* Flags, reserved. */
+    dp_packet_put(p, &f->nd_target, sizeof f->nd_target);
+    const struct eth_addr *opts[2] = { &f->arp_sha, &f->arp_tha };
+    for (int i = 0; i < 2; i++) {
+        if (!eth_addr_is_zero(*opts[i])) {
+            uint8_t opt[2] = { i ? ND_OPT_TARGET_LINKADDR
+                                 : ND_OPT_SOURCE_LINKADDR, 1 };
+            dp_packet_put(p, opt, 2);
+            dp_packet_put(p, opts[i]->ea, ETH_ADDR_LEN);
+        }
+    }
+}
+
+static void
+compose_l4(struct dp_packet *p, const struct flow *f, size_t payload_len)
 {
     size_t l4_ofs = dp_packet_size(p);
     switch (f->nw_proto) {
     case IP_PROTO_UDP:
-        put_be16(p, f->tp_src);
-        put_be16(p, f->tp_dst);
-        put_be16(p, UDP_HEADER_LEN + f->payload_len);
+        dp_packet_put(p, &f->tp_src, 2);
+        dp_packet_put(p, &f->tp_dst, 2);
+        put_be16(p, UDP_HEADER_LEN + payload_len);
         put_be16(p, 0);
-        dp_packet_put(p, NULL, f->payload_len);
-        if (!ipv6) {
-            set_l4_checksum(p, l4_ofs, 6, f, IP_PROTO_UDP);
-        }
+        dp_packet_put(p, NULL, payload_len);
+        set_l4_checksum(p, l4_ofs, 6, f);
         break;
     case IP_PROTO_TCP:
-        put_be16(p, f->tp_src);
-        put_be16(p, f->tp_dst);
+        dp_packet_put(p, &f->tp_src, 2);
+        dp_packet_put(p, &f->tp_dst, 2);
         dp_packet_put(p, NULL, 8);          /* Sequence, acknowledgement. */
         put_be16(p, (5 << 12) | 0x02);      /* Header length, SYN. */
         put_be16(p, 65535);                 /* Window. */
         put_be16(p, 0);                     /* Checksum. */
         put_be16(p, 0);                     /* Urgent pointer. */
-        dp_packet_put(p, NULL, f->payload_len);
-        if (!ipv6) {
-            set_l4_checksum(p, l4_ofs, 16, f, IP_PROTO_TCP);
-        }
+        dp_packet_put(p, NULL, payload_len);
+        set_l4_checksum(p, l4_ofs, 16, f);
+        break;
+    case IP_PROTO_SCTP:
+        dp_packet_put(p, &f->tp_src, 2);
+        dp_packet_put(p, &f->tp_dst, 2);
+        dp_packet_put(p, NULL, 8 + payload_len);
         break;
     case IP_PROTO_ICMP:
     case IP_PROTO_ICMPV6: {
-        uint8_t header[4] = { f->icmp_type, f->icmp_code, 0, 0 };
+        uint8_t header[4] = { ntohs(f->tp_src), ntohs(f->tp_dst), 0, 0 };
         dp_packet_put(p, header, sizeof header);
-        dp_packet_put(p, NULL, 4 + f->payload_len);  /* Id, sequence. */
-        if (!ipv6) {
-            uint8_t *icmp = (uint8_t *) dp_packet_data(p) + l4_ofs;
-            uint16_t csum = inet_checksum(icmp, dp_packet_size(p) - l4_ofs,
-                                          0);
-            memcpy(icmp + 2, &csum, 2);
+        uint8_t type = header[0];
+        if (f->nw_proto == IP_PROTO_ICMPV6
+            && (type == ICMP6_ND_NEIGHBOR_SOLICIT
+                || type == ICMP6_ND_NEIGHBOR_ADVERT)) {
+            compose_nd(p, f);
+        } else {
+            dp_packet_put(p, NULL, 4);      /* Identifier, sequence. */
         }
+        dp_packet_put(p, NULL, payload_len);
+        set_l4_checksum(p, l4_ofs, 2, f);
         break;
     }
     default:
-        dp_packet_put(p, NULL, f->payload_len);
+        dp_packet_put(p, NULL, payload_len);
     }
 }
 
 static void
-compose_ipv4(struct dp_packet *p, struct flow_desc *f)
+compose_ipv4(struct dp_packet *p, const struct flow *f, size_t payload_len)
 {
     size_t ip_ofs = dp_packet_size(p);
-    uint8_t *ip = dp_packet_put(p, NULL, IPV4_HEADER_LEN);
-    ip[0] = 0x45;
-    ip[1] = f->nw_tos;
-    ip[8] = f->nw_ttl;
-    ip[9] = f->nw_proto;
-    memcpy(ip + 12, &f->nw_src, 4);
-    memcpy(ip + 16, &f->nw_dst, 4);
-    compose_l4(p, f, false);
+    struct ipv4_header *ip = dp_packet_put(p, NULL, IPV4_HEADER_LEN);
+    ip->ihl_ver = 0x45;
+    ip->tos = f->nw_tos;
+    ip->ttl = f->nw_ttl;
+    ip->proto = f->nw_proto;
+    ip->src = f->nw_src;
+    ip->dst = f->nw_dst;
+    if (f->nw_frag & FLOW_NW_FRAG_LATER) {
+        ip->frag_off = htons(1);            /* Offset 8 bytes. */
+        dp_packet_put(p, NULL, payload_len);
+    } else {
+        if (f->nw_frag & FLOW_NW_FRAG_ANY) {
+            ip->frag_off = htons(IP_MORE_FRAGMENTS);
+        }
+        compose_l4(p, f, payload_len);
+    }
 
-    ip = (uint8_t *) dp_packet_data(p) + ip_ofs;
-    uint16_t total = htons(dp_packet_size(p) - ip_ofs);
-    memcpy(ip + 2, &total, 2);
-    uint16_t csum = inet_checksum(ip, IPV4_HEADER_LEN, 0);
-    memcpy(ip + 10, &csum, 2);
+    ip = (struct ipv4_header *) ((uint8_t *) dp_packet_data(p) + ip_ofs);
+    ip->tot_len = htons(dp_packet_size(p) - ip_ofs);
+    ip->csum = inet_checksum(ip, IPV4_HEADER_LEN, 0);
 }
 
 static void
-compose_ipv6(struct dp_packet *p, struct flow_desc *f)
+compose_ipv6(struct dp_packet *p, const struct flow *f, size_t payload_len)
 {
     size_t ip_ofs = dp_packet_size(p);
-    uint8_t *ip = dp_packet_put(p, NULL, IPV6_HEADER_LEN);
-    ip[0] = 0x60 | (f->nw_tos >> 4);
-    ip[1] = f->nw_tos << 4;
-    ip[6] = f->nw_proto;
-    ip[7] = f->nw_ttl;
-    memcpy(ip + 8, &f->ipv6_src, 16);
-    memcpy(ip + 24, &f->ipv6_dst, 16);
-    compose_l4(p, f, true);
+    struct ipv6_header *ip = dp_packet_put(p, NULL, IPV6_HEADER_LEN);
+    ip->vtc_flow = htonl(0x60000000 | (f->nw_tos << 20)
+                         | (ntohl(f->ipv6_label) & 0xfffff));
+    ip->hop_limit = f->nw_ttl;
+    ip->src = f->ipv6_src;
+    ip->dst = f->ipv6_dst;
+    if (f->nw_frag & FLOW_NW_FRAG_ANY) {
+        ip->next_header = IPV6_NH_FRAGMENT;
+        uint8_t frag[IPV6_FRAG_HEADER_LEN] = { f->nw_proto };
+        bool later = f->nw_frag & FLOW_NW_FRAG_LATER;
+        frag[3] = later ? 0x08 : 0x01;      /* Offset 8, or more. */
+        dp_packet_put(p, frag, sizeof frag);
+        if (later) {
+            dp_packet_put(p, NULL, payload_len);
+        } else {
+            compose_l4(p, f, payload_len);
+        }
+    } else {
+        ip->next_header = f->nw_proto;
+        compose_l4(p, f, payload_len);
+    }
 
-    ip = (uint8_t *) dp_packet_data(p) + ip_ofs;
-    uint16_t payload = htons(dp_packet_size(p) - ip_ofs - IPV6_HEADER_LEN);
-    memcpy(ip + 4, &payload, 2);
+    ip = (struct ipv6_header *) ((uint8_t *) dp_packet_data(p) + ip_ofs);
+    ip->payload_len = htons(dp_packet_size(p) - ip_ofs - IPV6_HEADER_LEN);
 }
 
 static void
-compose_arp(struct dp_packet *p, const struct flow_desc *f)
+compose_arp(struct dp_packet *p, const struct flow *f)
 {
-    put_be16(p, 1);                 /* Ethernet. */
-    put_be16(p, ETH_TYPE_IP);
-    uint8_t lens[2] = { ETH_ADDR_LEN, 4 };
-    dp_packet_put(p, lens, 2);
-    put_be16(p, f->arp_op ? f->arp_op : 1);
-    dp_packet_put(p, (f->has_arp_sha ? &f->arp_sha : &f->dl_src)->ea,
-                  ETH_ADDR_LEN);
-    dp_packet_put(p, &f->nw_src, 4);
-    dp_packet_put(p, f->has_arp_tha ? f->arp_tha.ea : NULL, ETH_ADDR_LEN);
-    dp_packet_put(p, &f->nw_dst, 4);
+    struct arp_eth_header *arp = dp_packet_put(p, NULL, sizeof *arp);
+    arp->htype = htons(ARP_HTYPE_ETH);
+    arp->ptype = htons(ETH_TYPE_IP);
+    arp->hlen = ETH_ADDR_LEN;
+    arp->plen = 4;
+    arp->op = htons(f->nw_proto);
+    arp->sha = f->arp_sha;
+    arp->spa = f->nw_src;
+    arp->tha = f->arp_tha;
+    arp->tpa = f->nw_dst;
+}
+
+struct dp_packet *
+flow_compose(const struct flow *f, size_t payload_len)
+{
+    struct dp_packet *p = dp_packet_new(256 + payload_len);
+    dp_packet_put(p, f->dl_dst.ea, ETH_ADDR_LEN);
+    dp_packet_put(p, f->dl_src.ea, ETH_ADDR_LEN);
+    for (int i = 0; i < FLOW_MAX_VLANS; i++) {
+        if (f->vlans[i].tci & htons(VLAN_CFI)) {
+            be16 tpid = f->vlans[i].tpid ? f->vlans[i].tpid
+                                         : htons(ETH_TYPE_VLAN_8021Q);
+            be16 tci = f->vlans[i].tci & ~htons(VLAN_CFI);
+            dp_packet_put(p, &tpid, 2);
+            dp_packet_put(p, &tci, 2);
+        }
+    }
+    dp_packet_put(p, &f->dl_type, 2);
+
+    switch (ntohs(f->dl_type)) {
+    case ETH_TYPE_IP:
+        compose_ipv4(p, f, payload_len);
+        break;
+    case ETH_TYPE_IPV6:
+        compose_ipv6(p, f, payload_len);
+        break;
+    case ETH_TYPE_ARP:
+        compose_arp(p, f);
+        break;
+    default:
+        dp_packet_put(p, NULL, payload_len);
+    }
+    if (dp_packet_size(p) < ETH_MIN_FRAME_LEN) {
+        dp_packet_put(p, NULL, ETH_MIN_FRAME_LEN - dp_packet_size(p));
+    }
+    return p;
+}
+
+/* Fills in what a description left out, so the frame makes sense. */
+static void
+apply_defaults(struct match *m)
+{
+    struct flow *f = &m->flow;
+    if (!m->wc.dl_type) {
+        f->dl_type = htons(m->wc.nw_proto ? ETH_TYPE_IP
+                                          : 0x88b5); /* Local use. */
+    }
+    uint16_t dl_type = ntohs(f->dl_type);
+    if (dl_type == ETH_TYPE_ARP) {
+        if (!m->wc.nw_proto) {
+            f->nw_proto = ARP_OP_REQUEST;
+        }
+        if (eth_addr_is_zero(m->wc.arp_sha)) {
+            f->arp_sha = f->dl_src;
+        }
+    } else if (dl_type == ETH_TYPE_IP || dl_type == ETH_TYPE_IPV6) {
+        bool v6 = dl_type == ETH_TYPE_IPV6;
+        if (!m->wc.nw_proto) {
+            f->nw_proto = v6 ? IP_PROTO_ICMPV6 : IP_PROTO_ICMP;
+        }
+        if (!m->wc.nw_ttl) {
+            f->nw_ttl = 64;
+        }
+        if ((f->nw_proto == IP_PROTO_ICMP || f->nw_proto == IP_PROTO_ICMPV6)
+            && !m->wc.tp_src) {
+            f->tp_src = htons(v6 ? 128 : 8);    /* Echo request. */
+        }
+    }
+}
+
+char *
+packet_compose_flow(const char *text, struct flow *flow,
+                    size_t *payload_len)
+{
+    struct match m;
+    match_init_catchall(&m);
+    *payload_len = 0;
+
+    char *copy = xstrdup(text), *save = NULL, *error = NULL;
+    for (char *item = strtok_r(copy, ", ", &save); item && !error;
+         item = strtok_r(NULL, ", ", &save)) {
+        char *value = strchr(item, '=');
+        if (value) {
+            *value++ = '\0';
+        }
+        if (!strcmp(item, "packet_len") && value) {
+            unsigned long long n;
+            if (!str_to_ullong(value, 0, 9000, &n)) {
+                error = xasprintf("packet_len: \"%s\" is not a number from 0 "
+                                  "to 9000", value);
+            }
+            *payload_len = n;
+        } else if (strcmp(item, "in_port")) {
+            error = match_parse_item(&m, item, value, NULL);
+        }
+    }
+    free(copy);
+    if (!error) {
+        apply_defaults(&m);
+        *flow = m.flow;
+    }
+    return error;
 }
 
 char *
@@ -329,56 +340,11 @@ packet_compose(const char *text, struct dp_packet **packetp)
         return parse_hex(text, packetp);
     }
 
-    struct flow_desc f = {
-        .dl_type = -1, .vlan_vid = -1, .nw_proto = -1, .nw_ttl = 64,
-    };
-    char *copy = xstrdup(text), *save = NULL, *error = NULL;
-    for (char *item = strtok_r(copy, ", ", &save); item && !error;
-         item = strtok_r(NULL, ", ", &save)) {
-        char *value = strchr(item, '=');
-        if (value) {
-            *value++ = '\0';
-        }
-        error = parse_field(&f, item, value);
+    struct flow flow;
+    size_t payload_len;
+    char *error = packet_compose_flow(text, &flow, &payload_len);
+    if (!error) {
+        *packetp = flow_compose(&flow, payload_len);
     }
-    free(copy);
-    if (error) {
-        return error;
-    }
-
-    if (f.dl_type < 0) {
-        f.dl_type = f.nw_proto >= 0 ? ETH_TYPE_IP : 0x88b5; /* Local use. */
-    }
-    if (f.nw_proto < 0) {
-        f.nw_proto = f.dl_type == ETH_TYPE_IPV6 ? IP_PROTO_ICMPV6
-                                                : IP_PROTO_ICMP;
-    }
-    if (f.nw_proto == IP_PROTO_ICMP && !f.icmp_type) {
-        f.icmp_type = 8;            /* Echo request. */
-    } else if (f.nw_proto == IP_PROTO_ICMPV6 && !f.icmp_type) {
-        f.icmp_type = 128;
-    }
-
-    struct dp_packet *p = dp_packet_new(128 + f.payload_len);
-    dp_packet_put(p, f.dl_dst.ea, ETH_ADDR_LEN);
-    dp_packet_put(p, f.dl_src.ea, ETH_ADDR_LEN);
-    if (f.vlan_vid >= 0) {
-        put_be16(p, ETH_TYPE_VLAN_8021Q);
-        put_be16(p, (f.vlan_pcp << 13) | f.vlan_vid);
-    }
-    put_be16(p, f.dl_type);
-    if (f.dl_type == ETH_TYPE_IP) {
-        compose_ipv4(p, &f);
-    } else if (f.dl_type == ETH_TYPE_IPV6) {
-        compose_ipv6(p, &f);
-    } else if (f.dl_type == ETH_TYPE_ARP) {
-        compose_arp(p, &f);
-    } else {
-        dp_packet_put(p, NULL, f.payload_len);
-    }
-    if (dp_packet_size(p) < ETH_MIN_FRAME_LEN) {
-        dp_packet_put(p, NULL, ETH_MIN_FRAME_LEN - dp_packet_size(p));
-    }
-    *packetp = p;
-    return NULL;
+    return error;
 }

@@ -9,5 +9,6 @@
 long long time_msec(void);          /* Monotonic, plus any warp. */
 long long time_wall_msec(void);     /* Wall clock, ms since the epoch. */
 void time_warp(long long msecs);    /* Test-only: advance time_msec(). */
+void time_stop(void);               /* Test-only: freeze time_msec(). */
 
 #endif /* timeval.h */

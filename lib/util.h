@@ -21,6 +21,14 @@
 #ifndef MAX
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 #endif
+/* For calls whose result truly does not matter (a wakeup that may be
+ * lost because one is already pending). */
+static inline void
+ignore_result(long long x)
+{
+    (void) x;
+}
+
 #define PRINTF_FORMAT(fmt, args) __attribute__((format(printf, fmt, args)))
 #define NO_RETURN __attribute__((noreturn))
 

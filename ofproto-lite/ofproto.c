@@ -1,3 +1,5 @@
+/* Bridges, their ports and MAC tables, and the upcall handler that
+ * hands datapath misses to translation. */
 #include <config.h>
 #include "ofproto-lite/ofproto.h"
 
@@ -6,46 +8,53 @@
 #include <string.h>
 #include "dpif/dpif.h"
 #include "hash.h"
-#include "hmap.h"
 #include "netdev/netdev.h"
+#include "ofproto-lite/mac-learning.h"
+#include "ofproto-lite/ofproto-private.h"
+#include "rcu.h"
+#include "timeval.h"
 #include "util.h"
 #include "vlog.h"
 
 VLOG_DEFINE_THIS_MODULE(ofproto);
 
-struct ofport {
-    struct hmap_node ofp_node;  /* In struct ofproto's 'ports'. */
-    struct hmap_node odp_node;  /* In 'all_ports', by datapath port. */
-    struct ofproto *ofproto;
-    struct netdev *netdev;
-    ofp_port_t ofp_port;
-    odp_port_t odp_port;
+enum {
+    RUN_INTERVAL_MSEC = 500,    /* Statistics, expiry, aging. */
+    DEFAULT_MAX_IDLE_MSEC = 10000,
 };
 
-struct ofproto {
-    char *name;
-    struct dpif *dpif;
-    struct hmap ports;          /* struct ofport, by OpenFlow number. */
-};
+struct hmap all_ofprotos = HMAP_INITIALIZER(&all_ofprotos);
 
-/* Every bridge's ports, by datapath port number: a miss names only the
- * datapath port, which tells the bridge. */
+/* Every bridge's ports, by datapath port number. */
 static struct hmap all_ports = HMAP_INITIALIZER(&all_ports);
 
-static struct ofport *
-ofport_from_odp(odp_port_t odp_port)
+static struct dpif *the_dpif;
+static uv_loop_t *the_loop;
+static uv_timer_t run_timer;
+static uv_async_t wakeup;
+static bool need_revalidate;    /* Atomic: set from any thread. */
+static unsigned int max_idle = DEFAULT_MAX_IDLE_MSEC;
+
+struct ofproto *
+ofproto_lookup(const char *name)
 {
-    struct ofport *port;
-    HMAP_FOR_EACH_WITH_HASH (port, odp_node, hash_int(odp_port, 0),
-                             &all_ports) {
-        if (port->odp_port == odp_port) {
-            return port;
+    struct ofproto *ofproto;
+    HMAP_FOR_EACH_WITH_HASH (ofproto, node, hash_string(name, 0),
+                             &all_ofprotos) {
+        if (!strcmp(ofproto->name, name)) {
+            return ofproto;
         }
     }
     return NULL;
 }
 
-static struct ofport *
+struct dpif *
+ofproto_dpif(void)
+{
+    return the_dpif;
+}
+
+struct ofport *
 ofport_from_ofp(const struct ofproto *ofproto, ofp_port_t ofp_port)
 {
     struct ofport *port;
@@ -58,30 +67,140 @@ ofport_from_ofp(const struct ofproto *ofproto, ofp_port_t ofp_port)
     return NULL;
 }
 
-/* Translates a packet from 'in': for now, to every other port of the
- * bridge. */
-static void
-ofproto_upcall(const struct dpif_upcall *upcall, struct dp_actions *actions,
-               void *aux)
+struct ofport *
+ofport_from_name(const struct ofproto *ofproto, const char *name)
 {
-    struct ofport *in = ofport_from_odp(upcall->in_port);
-    if (!in) {
-        return;                 /* A port being removed: drop. */
-    }
-
-    struct ofport *out;
-    HMAP_FOR_EACH (out, ofp_node, &in->ofproto->ports) {
-        if (out != in) {
-            dp_actions_add_output(actions, out->odp_port);
+    struct ofport *port;
+    HMAP_FOR_EACH (port, ofp_node, &ofproto->ports) {
+        if (!strcmp(netdev_get_name(port->netdev), name)) {
+            return port;
         }
     }
+    return NULL;
+}
+
+/* Revalidation requests. */
+
+void
+ofproto_request_revalidate(void)
+{
+    __atomic_store_n(&need_revalidate, true, __ATOMIC_RELEASE);
+    if (the_loop) {
+        uv_async_send(&wakeup);
+    }
+}
+
+/* Revalidates now if anything asked for it, and catches MAC table
+ * changes that no translation reported (aging, flushes). */
+void
+ofproto_revalidate_if_needed(void)
+{
+    struct ofproto *ofproto;
+    HMAP_FOR_EACH (ofproto, node, &all_ofprotos) {
+        uint64_t seq = mac_learning_seq(ofproto->ml);
+        if (seq != ofproto->ml_seq) {
+            ofproto->ml_seq = seq;
+            need_revalidate = true;
+        }
+    }
+    if (__atomic_exchange_n(&need_revalidate, false, __ATOMIC_ACQ_REL)) {
+        revalidator_run(the_dpif, true, time_msec(), max_idle);
+    }
+}
+
+static void
+wakeup_cb(uv_async_t *handle)
+{
+    ofproto_revalidate_if_needed();
+}
+
+/* Upcalls. */
+
+static void
+upcall_cb(const struct dpif_upcall *upcall, struct dpif_upcall_result *r,
+          void *aux)
+{
+    struct xlate_in xin = {
+        .flow = upcall->flow,
+        .may_learn = upcall->packet != NULL,
+        .now = upcall->now,
+    };
+    struct xlate_out xout = { .actions = r->actions };
+    xout.xcache = xzalloc(sizeof *xout.xcache);
+
+    xlate(&xin, &xout);
+    r->actions = xout.actions;
+    r->wc = xout.wc;
+    r->no_install = xout.no_install;
+    r->upcall_data = xout.xcache;
+    if (xout.mac_changed) {
+        ofproto_request_revalidate();
+    }
+}
+
+/* Runs after the main thread has processed packets, so that what they
+ * taught the MAC table shows in the megaflows before anyone looks. */
+static void
+after_main_batch(void *aux)
+{
+    ofproto_revalidate_if_needed();
 }
 
 void
-ofproto_init(struct dpif *dpif)
+ofproto_run(void)
 {
-    dpif_set_upcall_cb(dpif, ofproto_upcall, NULL);
+    long long now = time_msec();
+    struct ofproto *ofproto;
+
+    revalidator_run(the_dpif, false, now, max_idle);
+    HMAP_FOR_EACH (ofproto, node, &all_ofprotos) {
+        ofproto_expire_rules(ofproto, now);
+        mac_learning_run(ofproto->ml, now);
+    }
+    ofproto_revalidate_if_needed();
 }
+
+static void
+run_cb(uv_timer_t *timer)
+{
+    ofproto_run();
+}
+
+void
+ofproto_init(struct dpif *dpif, uv_loop_t *loop)
+{
+    the_dpif = dpif;
+    the_loop = loop;
+    dpif_set_upcall_cb(dpif, upcall_cb, xcache_free, NULL);
+    dpif_set_after_main_batch_cb(dpif, after_main_batch, NULL);
+    xcfg_update();
+    if (loop) {
+        uv_async_init(loop, &wakeup, wakeup_cb);
+        uv_timer_init(loop, &run_timer);
+        uv_timer_start(&run_timer, run_cb, RUN_INTERVAL_MSEC,
+                       RUN_INTERVAL_MSEC);
+    }
+    ofproto_unixctl_init();
+}
+
+void
+ofproto_exit(void)
+{
+    if (the_loop) {
+        uv_close((uv_handle_t *) &wakeup, NULL);
+        uv_close((uv_handle_t *) &run_timer, NULL);
+        the_loop = NULL;
+    }
+    xcfg_clear();
+}
+
+void
+ofproto_set_max_idle(unsigned int msec)
+{
+    max_idle = MAX(msec, 100);
+}
+
+/* Bridges. */
 
 struct ofproto *
 ofproto_create(const char *name, struct dpif *dpif)
@@ -90,8 +209,27 @@ ofproto_create(const char *name, struct dpif *dpif)
     ofproto->name = xstrdup(name);
     ofproto->dpif = dpif;
     hmap_init(&ofproto->ports);
+    for (size_t i = 0; i < OFP_N_TABLES; i++) {
+        hmap_init(&ofproto->rules[i]);
+    }
+    ofproto->ml = mac_learning_create();
+    ofproto->ml_seq = mac_learning_seq(ofproto->ml);
+    hmap_insert(&all_ofprotos, &ofproto->node, hash_string(name, 0));
+    ofproto_add_default_rule(ofproto);
+    xcfg_update();
     VLOG_INFO("%s: created bridge", name);
     return ofproto;
+}
+
+static void
+ofproto_free(struct ofproto *ofproto)
+{
+    for (size_t i = 0; i < OFP_N_TABLES; i++) {
+        hmap_destroy(&ofproto->rules[i]);
+    }
+    hmap_destroy(&ofproto->ports);
+    free(ofproto->name);
+    free(ofproto);
 }
 
 void
@@ -104,10 +242,13 @@ ofproto_destroy(struct ofproto *ofproto)
     HMAP_FOR_EACH (port, ofp_node, &ofproto->ports) {
         ofproto_port_del(ofproto, port->ofp_port);
     }
-    hmap_destroy(&ofproto->ports);
+    hmap_remove(&all_ofprotos, &ofproto->node);
+    xcfg_update();
+    ofproto_flush_rules(ofproto);
+    mac_learning_destroy(ofproto->ml);
     VLOG_INFO("%s: deleted bridge", ofproto->name);
-    free(ofproto->name);
-    free(ofproto);
+    /* Translations in flight may still look at it. */
+    rcu_postpone(ofproto_free, ofproto);
 }
 
 const char *
@@ -116,10 +257,21 @@ ofproto_get_name(const struct ofproto *ofproto)
     return ofproto->name;
 }
 
+void
+ofproto_set_mac_learning(struct ofproto *ofproto, unsigned int aging_sec,
+                         unsigned int max_entries)
+{
+    mac_learning_set_aging(ofproto->ml, aging_sec);
+    mac_learning_set_max(ofproto->ml, max_entries);
+}
+
+/* Ports. */
+
 static ofp_port_t
 ofproto_alloc_port_number(const struct ofproto *ofproto, ofp_port_t request)
 {
-    if (request && request < OFPP_MAX && !ofport_from_ofp(ofproto, request)) {
+    if (request && request < OFPP_MAX
+        && !ofport_from_ofp(ofproto, request)) {
         return request;
     }
     for (ofp_port_t n = 1; n < OFPP_MAX; n++) {
@@ -152,8 +304,12 @@ ofproto_port_add(struct ofproto *ofproto, struct netdev *netdev,
     port->netdev = netdev;
     port->ofp_port = ofp_port;
     port->odp_port = odp_port;
+    port->vlan.mode = PORT_VLAN_TRUNK;
+    port->vlan.tag = -1;
     hmap_insert(&ofproto->ports, &port->ofp_node, hash_int(ofp_port, 0));
     hmap_insert(&all_ports, &port->odp_node, hash_int(odp_port, 0));
+    xcfg_update();
+    ofproto_request_revalidate();
     *ofp_portp = ofp_port;
     VLOG_INFO("%s: added interface %s on port %u", ofproto->name,
               netdev_get_name(netdev), ofp_port);
@@ -164,12 +320,86 @@ void
 ofproto_port_del(struct ofproto *ofproto, ofp_port_t ofp_port)
 {
     struct ofport *port = ofport_from_ofp(ofproto, ofp_port);
-    if (port) {
-        VLOG_INFO("%s: deleted interface %s on port %u", ofproto->name,
-                  netdev_get_name(port->netdev), ofp_port);
-        dpif_port_del(ofproto->dpif, port->odp_port);
-        hmap_remove(&ofproto->ports, &port->ofp_node);
-        hmap_remove(&all_ports, &port->odp_node);
-        free(port);
+    if (!port) {
+        return;
     }
+    VLOG_INFO("%s: deleted interface %s on port %u", ofproto->name,
+              netdev_get_name(port->netdev), ofp_port);
+    hmap_remove(&ofproto->ports, &port->ofp_node);
+    hmap_remove(&all_ports, &port->odp_node);
+    xcfg_update();
+    /* Waits until no thread uses the port, so its netdev can close. */
+    dpif_port_del(ofproto->dpif, port->odp_port);
+    mac_learning_flush_port(ofproto->ml, ofp_port);
+    ofproto_request_revalidate();
+    free(port->trunks);
+    free(port);
+}
+
+void
+ofproto_port_set_vlan(struct ofproto *ofproto, ofp_port_t ofp_port,
+                      const struct ofproto_port_vlan *vlan)
+{
+    struct ofport *port = ofport_from_ofp(ofproto, ofp_port);
+    if (!port) {
+        return;
+    }
+    uint64_t *trunks = NULL;
+    if (vlan->n_trunks) {
+        trunks = xzalloc(4096 / 8);
+        for (size_t i = 0; i < vlan->n_trunks; i++) {
+            int64_t v = vlan->trunks[i];
+            if (v >= 0 && v < 4096) {
+                trunks[v / 64] |= UINT64_C(1) << (v % 64);
+            }
+        }
+    }
+    bool same = (port->vlan.mode == vlan->mode && port->vlan.tag == vlan->tag
+                 && (!trunks == !port->trunks)
+                 && (!trunks || !memcmp(trunks, port->trunks, 4096 / 8)));
+    if (same) {
+        free(trunks);
+        return;
+    }
+    free(port->trunks);
+    port->trunks = trunks;
+    port->vlan.mode = vlan->mode;
+    port->vlan.tag = vlan->tag;
+    port->vlan.trunks = NULL;
+    port->vlan.n_trunks = 0;
+    xcfg_update();
+    /* Addresses learned under the old VLANs mean nothing now. */
+    mac_learning_flush_port(ofproto->ml, ofp_port);
+    ofproto_request_revalidate();
+}
+
+/* Port names for parsing and printing flows. */
+
+static bool
+namer_name_to_port(const char *name, uint32_t *port, void *ofproto_)
+{
+    const struct ofproto *ofproto = ofproto_;
+    const struct ofport *p = ofport_from_name(ofproto, name);
+    if (p) {
+        *port = p->ofp_port;
+    }
+    return p != NULL;
+}
+
+static const char *
+namer_port_to_name(uint32_t ofp_port, void *ofproto_)
+{
+    const struct ofport *p = ofport_from_ofp(ofproto_, ofp_port);
+    return p ? netdev_get_name(p->netdev) : NULL;
+}
+
+struct port_namer
+ofproto_port_namer(const struct ofproto *ofproto, bool names_out)
+{
+    struct port_namer namer = {
+        .name_to_port = namer_name_to_port,
+        .port_to_name = names_out ? namer_port_to_name : NULL,
+        .aux = (void *) ofproto,
+    };
+    return namer;
 }

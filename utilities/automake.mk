@@ -2,6 +2,10 @@ bin_PROGRAMS += utilities/sw-appctl
 utilities_sw_appctl_SOURCES = utilities/sw-appctl.c
 utilities_sw_appctl_LDADD = $(SW_LIBS)
 
+bin_PROGRAMS += utilities/sw-ofctl
+utilities_sw_ofctl_SOURCES = utilities/sw-ofctl.c
+utilities_sw_ofctl_LDADD = $(SW_LIBS)
+
 bin_PROGRAMS += utilities/swctl
 utilities_swctl_SOURCES = \
 	utilities/swctl.c utilities/swctl.h \

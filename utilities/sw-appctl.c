@@ -8,8 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "dirs.h"
-#include "jsonrpc-client.h"
+#include "unixctl-client.h"
 #include "timeval.h"
 #include "util.h"
 
@@ -35,19 +34,6 @@ usage(void)
            "  -V, --version        display version and exit\n",
            program_name, program_name);
     exit(EXIT_SUCCESS);
-}
-
-/* "sw-vswitchd" -> "unix:$SW_RUNDIR/sw-vswitchd.ctl"; a path as given. */
-static char *
-target_to_stream(const char *target)
-{
-    if (str_starts_with(target, "unix:")) {
-        return xstrdup(target);
-    }
-    if (strchr(target, '/')) {
-        return xasprintf("unix:%s", target);
-    }
-    return xasprintf("unix:%s/%s.ctl", sw_rundir(), target);
 }
 
 int
@@ -97,45 +83,30 @@ main(int argc, char *argv[])
                  "--help for help)");
     }
 
-    char *stream = target_to_stream(target);
-    int error;
-    struct jsonrpc_client *client = jsonrpc_client_open(stream, deadline,
-                                                        &error);
-    if (!client) {
+    char *result, *error_text;
+    int error = unixctl_client_call(target, argv[optind], argc - optind - 1,
+                                    (const char *const *) &argv[optind + 1],
+                                    deadline, &result, &error_text);
+    char *stream = unixctl_target_to_stream(target);
+    if (error) {
         sw_fatal("cannot connect to \"%s\" (%s)", stream + 5,
                  error == -ETIMEDOUT ? "timed out" : strerror(-error));
     }
 
-    json_t *params = json_array();
-    for (int i = optind + 1; i < argc; i++) {
-        json_array_append_new(params, json_string(argv[i]));
-    }
-    struct jsonrpc_msg *reply;
-    error = jsonrpc_client_transact(client, argv[optind], params, deadline,
-                                    &reply);
-    if (error) {
-        sw_fatal("%s: transaction error (%s)", stream + 5,
-                 error == -ETIMEDOUT ? "timed out" : strerror(-error));
-    }
-
     int status = EXIT_SUCCESS;
-    if (reply->type == JSONRPC_ERROR) {
-        const char *text = json_string_value(reply->error);
-        fputs(text ? text : "(malformed error reply)", stderr);
-        if (!text || !str_ends_with(text, "\n")) {
+    if (error_text) {
+        fputs(error_text, stderr);
+        if (!str_ends_with(error_text, "\n")) {
             fputc('\n', stderr);
         }
         fprintf(stderr, "%s: %s: server returned an error\n", program_name,
                 stream + 5);
         status = 2;
     } else {
-        const char *text = json_string_value(reply->result);
-        if (text) {
-            fputs(text, stdout);
-        }
+        fputs(result, stdout);
     }
-    jsonrpc_msg_destroy(reply);
-    jsonrpc_client_close(client);
+    free(result);
+    free(error_text);
     free(stream);
     return status;
 }

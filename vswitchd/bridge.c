@@ -13,6 +13,7 @@
 #include "hash.h"
 #include "hmap.h"
 #include "netdev/netdev.h"
+#include "ofproto-lite/mac-learning.h"
 #include "ofproto-lite/ofproto.h"
 #include "smap.h"
 #include "timeval.h"
@@ -23,6 +24,8 @@
 VLOG_DEFINE_THIS_MODULE(bridge);
 
 enum {
+    DEFAULT_FLOW_LIMIT = 200000,
+    DEFAULT_MAX_IDLE_MSEC = 10000,
     STATS_INTERVAL_DEFAULT = 5000,  /* ms between statistics writes. */
     STATS_INTERVAL_MIN = 100,
 };
@@ -420,6 +423,110 @@ reconfigure_bridges(struct db_row **bridge_rows, size_t n_bridges,
     }
 }
 
+/* Bridge and port settings beyond the interfaces. */
+
+static enum port_vlan_mode
+port_vlan_mode(const struct db_row *port, bool has_tag, bool has_trunks)
+{
+    const struct db_datum *d = db_row_get(port, "vlan_mode");
+    const char *mode = d->n ? d->keys[0].string : NULL;
+    if (!mode) {
+        /* Implicit, as in Open vSwitch: a tag makes an access port. */
+        return has_tag && !has_trunks ? PORT_VLAN_ACCESS
+               : has_tag ? PORT_VLAN_NATIVE_UNTAGGED : PORT_VLAN_TRUNK;
+    }
+    if (!strcmp(mode, "trunk")) {
+        return PORT_VLAN_TRUNK;
+    } else if (!strcmp(mode, "native-tagged")) {
+        return PORT_VLAN_NATIVE_TAGGED;
+    } else if (!strcmp(mode, "native-untagged")) {
+        return PORT_VLAN_NATIVE_UNTAGGED;
+    } else if (strcmp(mode, "access")) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 60);
+        VLOG_WARN_RL(&rl, "port %s: vlan_mode %s is not supported yet; "
+                     "treating it as access", db_row_get_string(port, "name"),
+                     mode);
+    }
+    return PORT_VLAN_ACCESS;
+}
+
+static void
+port_configure_vlan(struct bridge *br, const struct db_row *port)
+{
+    const struct db_datum *tag = db_row_get(port, "tag");
+    const struct db_datum *trunks = db_row_get(port, "trunks");
+    int64_t *trunk_list = xcalloc(trunks->n + 1, sizeof *trunk_list);
+    for (unsigned int i = 0; i < trunks->n; i++) {
+        trunk_list[i] = trunks->keys[i].integer;
+    }
+    struct ofproto_port_vlan vlan = {
+        .mode = port_vlan_mode(port, tag->n, trunks->n),
+        .tag = tag->n ? tag->keys[0].integer : -1,
+        .trunks = trunk_list,
+        .n_trunks = trunks->n,
+    };
+    if ((vlan.mode == PORT_VLAN_ACCESS || vlan.mode >= PORT_VLAN_NATIVE_TAGGED)
+        && vlan.tag < 0) {
+        /* Access or native without a tag: VLAN 0, as OVS does. */
+        vlan.tag = 0;
+    }
+
+    size_t n_ifaces;
+    struct db_row **ifaces = get_refs(port, "interfaces", "Interface",
+                                      &n_ifaces);
+    for (size_t i = 0; i < n_ifaces; i++) {
+        struct iface *iface = iface_find(br, db_row_get_string(ifaces[i],
+                                                               "name"));
+        if (iface && iface->ofp_port != OFPP_NONE) {
+            ofproto_port_set_vlan(br->ofproto, iface->ofp_port, &vlan);
+        }
+    }
+    free(ifaces);
+    free(trunk_list);
+}
+
+static void
+bridge_configure(struct db_row *bridge_row)
+{
+    struct bridge *br = bridge_find(db_row_get_string(bridge_row, "name"));
+    if (!br) {
+        return;
+    }
+    struct smap oc;
+    smap_from_column(bridge_row, "other_config", &oc);
+    ofproto_set_mac_learning(br->ofproto,
+                             smap_get_llong(&oc, "mac-aging-time",
+                                            MAC_DEFAULT_AGING_SEC),
+                             smap_get_llong(&oc, "mac-table-size",
+                                            MAC_DEFAULT_MAX));
+    smap_destroy(&oc);
+
+    size_t n_ports;
+    struct db_row **ports = get_refs(bridge_row, "ports", "Port", &n_ports);
+    for (size_t i = 0; i < n_ports; i++) {
+        port_configure_vlan(br, ports[i]);
+    }
+    free(ports);
+}
+
+static void
+datapath_configure(const struct db_row *root)
+{
+    struct smap oc;
+    smap_from_column(root, "other_config", &oc);
+    dpif_set_flow_limit(dpif, MAX(smap_get_llong(&oc, "flow-limit",
+                                                 DEFAULT_FLOW_LIMIT), 0));
+    dpif_set_emc_insert_inv_prob(dpif,
+                                 MAX(smap_get_llong(&oc,
+                                                    "emc-insert-inv-prob",
+                                                    100), 0));
+    dpif_set_n_threads(dpif, MIN(MAX(smap_get_llong(&oc, "n-dp-threads", 1),
+                                     1), 64));
+    ofproto_set_max_idle(MAX(smap_get_llong(&oc, "max-idle",
+                                            DEFAULT_MAX_IDLE_MSEC), 0));
+    smap_destroy(&oc);
+}
+
 /* Writing back. */
 
 /* Sets 'row''s column 'name' to 'value' (taken) in 'txn' unless it
@@ -640,6 +747,10 @@ reconfigure(void)
         struct hmap wanted = HMAP_INITIALIZER(&wanted);
         collect_wanted(rows, n, &wanted);
         reconfigure_bridges(rows, n, &wanted);
+        for (size_t i = 0; i < n; i++) {
+            bridge_configure(rows[i]);
+        }
+        datapath_configure(root);
         struct wanted_iface *w;
         HMAP_FOR_EACH (w, node, &wanted) {
             hmap_remove(&wanted, &w->node);
@@ -683,7 +794,7 @@ bridge_init(uv_loop_t *loop_, struct db *db, struct dpif *dpif_)
     loop = loop_;
     idl = db;
     dpif = dpif_;
-    ofproto_init(dpif);
+    ofproto_init(dpif, loop);
     init_root_row();
 
     bridge_listener.committed = bridge_committed;
@@ -701,6 +812,7 @@ bridge_exit(void)
     HMAP_FOR_EACH (br, node, &bridges) {
         bridge_destroy(br);
     }
+    ofproto_exit();
     if (idl) {
         db_remove_listener(idl, &bridge_listener);
         uv_close((uv_handle_t *) &reconfigure_timer, NULL);

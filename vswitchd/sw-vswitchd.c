@@ -23,6 +23,9 @@
 #include "dirs.h"
 #include "dpif/dpctl.h"
 #include "dpif/dpif.h"
+#include "ofproto-lite/ofproto.h"
+#include "rcu.h"
+#include "timeval.h"
 #include "jsonrpc-server.h"
 #include "jsonrpc-session.h"
 #include "netdev/netdev.h"
@@ -282,6 +285,31 @@ make_dir(const char *path)
     return 0;
 }
 
+/* time/stop and time/warp: a clock that tests can move, so that none has
+ * to sleep through aging or expiry. */
+static void
+unixctl_time_stop(struct unixctl_conn *conn, int argc, const char *argv[],
+                  void *aux)
+{
+    time_stop();
+    unixctl_command_reply(conn, NULL);
+}
+
+static void
+unixctl_time_warp(struct unixctl_conn *conn, int argc, const char *argv[],
+                  void *aux)
+{
+    long long msecs;
+    if (!str_to_llong(argv[1], 0, 365LL * 24 * 3600 * 1000, &msecs)) {
+        unixctl_command_reply_error(conn, "time/warp: MSECS must be a "
+                                    "number of milliseconds");
+        return;
+    }
+    time_warp(msecs);
+    ofproto_run();
+    unixctl_command_reply(conn, "warped");
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -309,6 +337,7 @@ main(int argc, char *argv[])
         }
     }
     daemon_start(&o.daemon);
+    rcu_thread_start(false);
 
     struct db_error *db_error = db_log_open(o.db_file,
                                             load_schema(o.schema_file),
@@ -345,6 +374,9 @@ main(int argc, char *argv[])
                  uv_strerror(error));
     }
     unixctl_command_register("exit", "", 0, 0, unixctl_exit, NULL);
+    unixctl_command_register("time/stop", "", 0, 0, unixctl_time_stop, NULL);
+    unixctl_command_register("time/warp", "MSECS", 1, 1, unixctl_time_warp,
+                             NULL);
 
     dpif = dpif_create("sw-netdev");
     dpctl_register_commands(dpif);
@@ -365,6 +397,7 @@ main(int argc, char *argv[])
 
     bridge_exit();
     dpif_destroy(dpif);
+    rcu_drain();
     unixctl_server_destroy(unixctl);
     db_server_destroy(db_server);
     jsonrpc_server_destroy(db_rpc);
@@ -380,6 +413,8 @@ main(int argc, char *argv[])
     }
     uv_loop_close(loop);
     daemon_cleanup();
+    rcu_drain();
+    rcu_thread_stop();
 
     free(o.db_file);
     free(o.schema_file);

@@ -1,54 +1,115 @@
-/* The datapath: ports numbered within it, packets received on them in
- * batches and handed to actions.
+/* The datapath: one for the whole switch, holding every bridge's ports
+ * numbered in one space, with the threads that move packets between
+ * them.
  *
- * The datapath does not decide where packets go: for each packet it has
- * no decision for, it asks the layer above through the upcall callback
- * (a "miss"), and executes the actions it gets back.  The flow caches
- * that will remember those decisions slot in between receive and upcall.
- * Ports whose queues the main thread serves (dummy ports) are processed
- * on the main thread as soon as their netdev says packets are waiting. */
+ * A packet goes through a two-level flow cache, per thread: the
+ * exact-match cache, then the megaflow classifier.  On a miss ("upcall")
+ * the datapath asks the layer above, on the same thread and at once, for
+ * actions and for the mask of fields the decision depended on; it
+ * executes the actions and caches them as a megaflow, unless the flow
+ * limit is reached.  Cached megaflows stay until the layer above deletes
+ * them (revalidation, idle expiry) or their thread goes away.
+ *
+ * Ports whose netdev is threaded (dummy-pmd, AF_XDP) are polled by
+ * datapath threads (other_config:n-dp-threads, default 1), which sleep
+ * when idle.  Other ports (dummy) are served by the main thread at once,
+ * when their netdev says packets wait.
+ *
+ * All functions here are for the main thread.  The upcall callback runs
+ * on whichever thread met the miss, inside an RCU read-side section. */
 #ifndef DPIF_H
 #define DPIF_H 1
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "dpif/dp-actions.h"
+#include "flow.h"
 
+struct dp_flow;
 struct dp_packet;
 struct dpif;
 struct netdev;
 
 struct dpif_upcall {
-    const struct dp_packet *packet;
-    odp_port_t in_port;
+    const struct dp_packet *packet;     /* NULL when revalidating. */
+    const struct flow *flow;            /* in_port: a datapath port. */
+    long long now;
 };
 
-/* Fills 'actions' (empty on entry) for 'upcall'.  No actions: drop. */
+struct dpif_upcall_result {
+    struct dp_actions actions;  /* To execute and cache; empty drops. */
+    struct flow wc;             /* Bits the decision looked at. */
+    void *upcall_data;          /* Kept with the megaflow. */
+    bool no_install;            /* Execute, but do not cache. */
+};
+
+/* Fills 'result' (zeroed actions and mask on entry) for 'upcall'. */
 typedef void dpif_upcall_cb(const struct dpif_upcall *,
-                            struct dp_actions *actions, void *aux);
-
-struct dpif_stats {
-    uint64_t n_packets;         /* Received on any port. */
-    uint64_t n_missed;          /* Sent up for a decision. */
-    uint64_t n_dropped;         /* Decided: no actions. */
-    uint64_t n_lost;            /* Output to a port that is gone. */
-};
+                            struct dpif_upcall_result *, void *aux);
 
 struct dpif *dpif_create(const char *name);
 void dpif_destroy(struct dpif *);
 const char *dpif_name(const struct dpif *);
-void dpif_set_upcall_cb(struct dpif *, dpif_upcall_cb *, void *aux);
+
+/* 'free_data' frees what 'cb' leaves in 'upcall_data', from any
+ * thread. */
+void dpif_set_upcall_cb(struct dpif *, dpif_upcall_cb *,
+                        void (*free_data)(void *), void *aux);
+
+/* Calls 'cb' after the main thread has processed received packets, so
+ * that the layer above can catch up (revalidate) before the next event
+ * on the main loop. */
+void dpif_set_after_main_batch_cb(struct dpif *, void (*cb)(void *aux),
+                                  void *aux);
+
+/* Number of datapath threads for threaded ports (at least 1). */
+void dpif_set_n_threads(struct dpif *, unsigned int);
+/* Megaflows beyond 'flow_limit' are not cached (default 200,000). */
+void dpif_set_flow_limit(struct dpif *, uint32_t flow_limit);
+uint32_t dpif_get_flow_limit(const struct dpif *);
+/* One new exact-match entry per 'inv_prob' candidates (default 100). */
+void dpif_set_emc_insert_inv_prob(struct dpif *, uint32_t inv_prob);
 
 /* Adds 'netdev' (still owned by the caller, who must delete the port
  * before closing it).  Returns 0 with '*port_no' set, or -errno. */
 int dpif_port_add(struct dpif *, struct netdev *, odp_port_t *port_no);
+/* Removes a port; on return no thread uses it any more. */
 void dpif_port_del(struct dpif *, odp_port_t);
 struct netdev *dpif_port_get_netdev(const struct dpif *, odp_port_t);
 /* One more than the highest port number that may be in use. */
 odp_port_t dpif_port_max(const struct dpif *);
 
-/* Polls every port the main thread serves and processes what waits. */
-void dpif_run(struct dpif *);
+/* Megaflows, across threads.  Iteration runs inside an RCU read-side
+ * section that the caller opens (rcu_read_begin()). */
+void dpif_flow_for_each(struct dpif *,
+                        void (*cb)(struct dp_flow *, unsigned int thread,
+                                   void *aux),
+                        void *aux);
+/* Marks 'flow' dead at once (no lookup returns it again) and has its
+ * thread remove it. */
+void dpif_flow_del(struct dpif *, struct dp_flow *);
+/* Deletes every megaflow. */
+void dpif_flow_flush(struct dpif *);
+size_t dpif_n_flows(const struct dpif *);
 
-void dpif_get_stats(const struct dpif *, struct dpif_stats *);
+/* Threads, for statistics: index 0 is the main thread. */
+size_t dpif_n_threads(const struct dpif *);
+
+struct dpif_cache_stats {
+    uint64_t n_packets;
+    uint64_t emc_hits;
+    uint64_t megaflow_hits;
+    uint64_t n_probes;          /* Subtables tried for megaflow hits. */
+    uint64_t n_upcalls;
+    uint64_t n_not_installed;
+    uint64_t n_lost;
+    uint64_t n_malformed;
+    uint64_t n_flows;
+    uint64_t n_subtables;
+};
+
+/* Counters of thread 'i', or of all threads if 'i' is SIZE_MAX. */
+void dpif_get_cache_stats(const struct dpif *, size_t i,
+                          struct dpif_cache_stats *);
 
 #endif /* dpif.h */

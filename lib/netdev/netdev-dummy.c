@@ -4,11 +4,17 @@
  * (hex, or a flow description) and wait in a bounded queue until the
  * datapath polls them; frames the switch sends are counted and, with
  * options:pcap=FILE, written to a pcap file (options:rx_pcap=FILE does
- * the same for frames received). */
+ * the same for frames received).
+ *
+ * Type "dummy" is received by the main thread at once, which keeps tests
+ * deterministic; "dummy-pmd" is polled by datapath threads like a real
+ * port, and wakes a sleeping thread through an eventfd. */
 #include <config.h>
 
 #include <errno.h>
 #include <pthread.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +50,7 @@ struct netdev_dummy {
     bool carrier;
     char *tx_pcap_name, *rx_pcap_name;
     FILE *tx_pcap, *rx_pcap;
+    int wake_fd;                /* dummy-pmd: readable while queued. */
 };
 
 static struct netdev_dummy *
@@ -67,6 +74,16 @@ netdev_dummy_construct(struct netdev *netdev, char **errp)
     dev->queue = xcalloc(DUMMY_MAX_QUEUED, sizeof *dev->queue);
     dev->mac = eth_addr_local_from_seed(hash_string(netdev->name, 0));
     dev->carrier = true;
+    dev->wake_fd = -1;
+    if (netdev->class->threaded) {
+        dev->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        if (dev->wake_fd < 0) {
+            int error = -errno;
+            *errp = xasprintf("%s: eventfd failed (%s)", netdev->name,
+                              strerror(errno));
+            return error;
+        }
+    }
     return 0;
 }
 
@@ -86,6 +103,9 @@ netdev_dummy_destroy(struct netdev *netdev)
     }
     if (dev->rx_pcap) {
         fclose(dev->rx_pcap);
+    }
+    if (dev->wake_fd >= 0) {
+        close(dev->wake_fd);
     }
     free(dev->tx_pcap_name);
     free(dev->rx_pcap_name);
@@ -204,8 +224,20 @@ netdev_dummy_rxq_recv(struct netdev *netdev, int qid,
         dev->stats.rx_bytes += dp_packet_size(p);
         dp_packet_batch_add(batch, p);
     }
+    if (!dev->n_queued && dev->wake_fd >= 0) {
+        uint64_t n;
+        while (read(dev->wake_fd, &n, sizeof n) > 0) {
+            continue;
+        }
+    }
     pthread_mutex_unlock(&dev->mutex);
     return batch->count ? 0 : -EAGAIN;
+}
+
+static int
+netdev_dummy_rxq_wait_fd(const struct netdev *netdev, int qid)
+{
+    return netdev_dummy_cast(netdev)->wake_fd;
 }
 
 static int
@@ -250,6 +282,10 @@ netdev_dummy_queue_rx(struct netdev_dummy *dev, struct dp_packet *p)
         dev->queue[(dev->head + dev->n_queued) % DUMMY_MAX_QUEUED] = p;
         dev->n_queued++;
         queued = true;
+        if (dev->wake_fd >= 0) {
+            uint64_t one = 1;
+            ignore_result(write(dev->wake_fd, &one, sizeof one));
+        }
     } else {
         dev->stats.rx_dropped++;
         COVERAGE_INC(netdev_dummy_rx_overflow);
@@ -261,12 +297,19 @@ netdev_dummy_queue_rx(struct netdev_dummy *dev, struct dp_packet *p)
     return queued;
 }
 
+static bool
+netdev_is_dummy(const struct netdev *netdev)
+{
+    return netdev && (netdev->class == &netdev_dummy_class
+                      || netdev->class == &netdev_dummy_pmd_class);
+}
+
 static void
 netdev_dummy_receive(struct unixctl_conn *conn, int argc,
                      const char *argv[], void *aux)
 {
     struct netdev *netdev = netdev_from_name(argv[1]);
-    if (!netdev || netdev->class != &netdev_dummy_class) {
+    if (!netdev_is_dummy(netdev)) {
         char *error = xasprintf("no such dummy netdev \"%s\"", argv[1]);
         unixctl_command_reply_error(conn, error);
         free(error);
@@ -314,7 +357,7 @@ netdev_dummy_set_carrier(struct unixctl_conn *conn, int argc,
 {
     struct netdev *netdev = netdev_from_name(argv[1]);
     bool up = !strcmp(argv[2], "up");
-    if (!netdev || netdev->class != &netdev_dummy_class
+    if (!netdev_is_dummy(netdev)
         || (!up && strcmp(argv[2], "down"))) {
         unixctl_command_reply_error(conn, "usage: netdev-dummy/set-carrier "
                                     "PORT up|down (of a dummy port)");
@@ -349,4 +392,21 @@ const struct netdev_class netdev_dummy_class = {
     .get_carrier = netdev_dummy_get_carrier,
     .rxq_recv = netdev_dummy_rxq_recv,
     .send = netdev_dummy_send,
+};
+
+const struct netdev_class netdev_dummy_pmd_class = {
+    .type = "dummy-pmd",
+    .threaded = true,
+    .alloc = netdev_dummy_alloc,
+    .construct = netdev_dummy_construct,
+    .destroy = netdev_dummy_destroy,
+    .set_config = netdev_dummy_set_config,
+    .get_etheraddr = netdev_dummy_get_etheraddr,
+    .get_mtu = netdev_dummy_get_mtu,
+    .get_stats = netdev_dummy_get_stats,
+    .get_status = netdev_dummy_get_status,
+    .get_carrier = netdev_dummy_get_carrier,
+    .rxq_recv = netdev_dummy_rxq_recv,
+    .send = netdev_dummy_send,
+    .rxq_wait_fd = netdev_dummy_rxq_wait_fd,
 };

@@ -23,6 +23,11 @@ struct netdev {
 struct netdev_class {
     const char *type;
 
+    /* True if datapath threads poll the receive queues (and may block on
+     * rxq_wait_fd); false if the main thread receives when told through
+     * netdev_notify_rx(). */
+    bool threaded;
+
     /* Allocates the device, including its struct netdev, zeroed. */
     struct netdev *(*alloc)(void);
     /* Opens the device behind 'netdev' (name and type set).  Returns 0
@@ -45,11 +50,17 @@ struct netdev_class {
 
     int (*rxq_recv)(struct netdev *, int qid, struct dp_packet_batch *);
     int (*send)(struct netdev *, int qid, struct dp_packet_batch *);
+
+    /* A file descriptor that polls readable while queue 'qid' may have
+     * packets, for a datapath thread that wants to sleep.  May be NULL
+     * (then idle threads check back every millisecond). */
+    int (*rxq_wait_fd)(const struct netdev *, int qid);
 };
 
 /* Tells the netdev's listener that packets are waiting. */
 void netdev_notify_rx(struct netdev *);
 
 extern const struct netdev_class netdev_dummy_class;
+extern const struct netdev_class netdev_dummy_pmd_class;
 
 #endif /* netdev-provider.h */

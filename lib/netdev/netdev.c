@@ -27,6 +27,7 @@ struct netdev_type {
 
 static const struct netdev_type netdev_types[] = {
     { "dummy", &netdev_dummy_class, false },
+    { "dummy-pmd", &netdev_dummy_pmd_class, false },
     { "system", NULL, true },
     { "internal", NULL, true },
     { "tap", NULL, true },
@@ -224,6 +225,25 @@ int
 netdev_send(struct netdev *netdev, int qid, struct dp_packet_batch *b)
 {
     return netdev->class->send(netdev, qid, b);
+}
+
+bool
+netdev_is_threaded(const struct netdev *netdev)
+{
+    return netdev->class->threaded;
+}
+
+int
+netdev_n_rxq(const struct netdev *netdev)
+{
+    return 1;
+}
+
+int
+netdev_rxq_wait_fd(const struct netdev *netdev, int qid)
+{
+    return (netdev->class->rxq_wait_fd
+            ? netdev->class->rxq_wait_fd(netdev, qid) : -1);
 }
 
 void

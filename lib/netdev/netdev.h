@@ -53,6 +53,14 @@ int netdev_get_stats(const struct netdev *, struct netdev_stats *);
 void netdev_get_status(const struct netdev *, struct smap *);
 bool netdev_get_carrier(const struct netdev *);
 
+/* True if datapath threads poll this netdev's receive queues. */
+bool netdev_is_threaded(const struct netdev *);
+/* Number of receive queues (1 for now). */
+int netdev_n_rxq(const struct netdev *);
+/* A descriptor that polls readable when queue 'qid' may have packets, or
+ * -1 if the netdev has none. */
+int netdev_rxq_wait_fd(const struct netdev *, int qid);
+
 /* Receives up to a batch from queue 'qid' into 'batch' (empty on entry).
  * Returns 0, -EAGAIN if nothing is waiting, or another negative errno. */
 int netdev_rxq_recv(struct netdev *, int qid, struct dp_packet_batch *);
