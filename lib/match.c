@@ -336,7 +336,13 @@ format_match(const struct match *match, const struct port_namer *namer,
         ds_put_char(ds, ',');
     }
     if (is_flow) {
-        ds_put_format(ds, "vlan_tci=0x%04x,", ntohs(f->vlans[0].tci));
+        uint16_t tci = ntohs(f->vlans[0].tci);
+        if (tci & VLAN_CFI) {
+            ds_put_format(ds, "dl_vlan=%u,dl_vlan_pcp=%u,",
+                          tci & VLAN_VID_MASK, tci >> VLAN_PCP_SHIFT);
+        } else {
+            ds_put_format(ds, "vlan_tci=0x%04x,", tci);
+        }
     } else {
         format_vlan(ds, match);
     }

@@ -396,9 +396,11 @@ mf_parse(const struct mf_field *mf, const char *s, union mf_value *value,
     case MF_FMT_DEC:
     case MF_FMT_HEX: {
         uint64_t max = mf_max_value(mf);
-        uint64_t none = mf_is_vlan_none(mf, MF_VLAN_NONE) ? MF_VLAN_NONE
-                                                          : 0;
-        error = parse_uint(mf, copy, MAX(max, none), &value->u64);
+        if (mf_is_vlan_none(mf, MF_VLAN_NONE) && !strcasecmp(copy, "0xffff")) {
+            value->u64 = MF_VLAN_NONE;
+            break;
+        }
+        error = parse_uint(mf, copy, max, &value->u64);
         if (!error && mask_s) {
             error = parse_uint(mf, mask_s, max, &mask->u64);
         }
@@ -589,7 +591,6 @@ prereqs_ok(enum mf_prereq prereq, const void *flow, struct flow *wc,
     const struct mf_field *dl_type = mf_from_name("dl_type");
     const struct mf_field *nw_proto = mf_from_name("nw_proto");
     const struct mf_field *type = mf_from_name("icmpv6_type");
-    const struct mf_field *code = mf_from_name("icmpv6_code");
 
 #define IS(FIELD, VALUE) is(FIELD, flow, wc, VALUE)
 #define IS_IPV4 IS(dl_type, ETH_TYPE_IP)
@@ -622,15 +623,17 @@ prereqs_ok(enum mf_prereq prereq, const void *flow, struct flow *wc,
         return IS_IPV4 && IS(nw_proto, IP_PROTO_ICMP);
     case MFP_ICMPV6:
         return IS_IPV6 && IS(nw_proto, IP_PROTO_ICMPV6);
+    /* Extraction fills in ND fields only for code 0, so the code need
+     * not be matched. */
     case MFP_ND:
-        return (IS_IPV6 && IS(nw_proto, IP_PROTO_ICMPV6) && IS(code, 0)
+        return (IS_IPV6 && IS(nw_proto, IP_PROTO_ICMPV6)
                 && (IS(type, ICMP6_ND_NEIGHBOR_SOLICIT)
                     || IS(type, ICMP6_ND_NEIGHBOR_ADVERT)));
     case MFP_ND_SOLICIT:
-        return (IS_IPV6 && IS(nw_proto, IP_PROTO_ICMPV6) && IS(code, 0)
+        return (IS_IPV6 && IS(nw_proto, IP_PROTO_ICMPV6)
                 && IS(type, ICMP6_ND_NEIGHBOR_SOLICIT));
     case MFP_ND_ADVERT:
-        return (IS_IPV6 && IS(nw_proto, IP_PROTO_ICMPV6) && IS(code, 0)
+        return (IS_IPV6 && IS(nw_proto, IP_PROTO_ICMPV6)
                 && IS(type, ICMP6_ND_NEIGHBOR_ADVERT));
     }
 #undef IS

@@ -1,6 +1,8 @@
 noinst_PROGRAMS += tests/sw-test
-tests_sw_test_SOURCES = tests/sw-test.c
-tests_sw_test_LDADD = $(SW_LIBS)
+tests_sw_test_SOURCES = tests/sw-test.c tests/sw-test.h \
+	tests/test-classifier.c \
+	tests/test-flow.c
+tests_sw_test_LDADD = ofproto-lite/libofproto.a $(SW_LIBS)
 
 # The autotest suite (GNU autoconf's autotest), run by "make check".
 TESTSUITE_AT = \
@@ -13,7 +15,11 @@ TESTSUITE_AT = \
 	tests/db-persist.at \
 	tests/vswitchd.at \
 	tests/swctl.at \
-	tests/dummy.at
+	tests/dummy.at \
+	tests/flow.at \
+	tests/ofproto.at \
+	tests/normal.at \
+	tests/dpif.at
 TESTSUITE = $(srcdir)/tests/testsuite
 AUTOTEST = $(AUTOM4TE) -l autotest
 AUTOM4TE = autom4te
@@ -37,7 +43,7 @@ $(TESTSUITE): $(TESTSUITE_AT) $(srcdir)/tests/package.m4
 
 # Programs the tests run, found through AUTOTEST_PATH.
 SW_TEST_BINARIES = vswitchd/sw-vswitchd utilities/swctl utilities/sw-appctl \
-	tests/sw-test
+	utilities/sw-ofctl tests/sw-test
 
 check-local: tests/atconfig tests/atlocal $(TESTSUITE) $(SW_TEST_BINARIES)
 	$(SHELL) '$(TESTSUITE)' -C tests \

@@ -23,6 +23,7 @@
 #include "jsonrpc.h"
 #include "packet-compose.h"
 #include "pcap-file.h"
+#include "tests/sw-test.h"
 #include "util.h"
 
 static char *
@@ -514,6 +515,11 @@ static const struct {
     { "datum-setops", 1, cmd_datum_setops, "N" },
     { "compose", 0, cmd_compose, "TEXT..." },
     { "pcap-print", 1, cmd_pcap_print, "FILE" },
+    { "flow-extract", 0, cmd_flow_extract, "[--len=N] FRAME..." },
+    { "flow-fuzz", 2, cmd_flow_fuzz, "N SEED" },
+    { "match-parse", 0, cmd_match_parse, "MATCH..." },
+    { "dpcls-random", 2, cmd_dpcls_random, "N SEED" },
+    { "rule-table-random", 2, cmd_rule_table_random, "N SEED" },
 };
 
 int

@@ -1,0 +1,11 @@
+/* Commands of sw-test that live in their own files. */
+#ifndef SW_TEST_H
+#define SW_TEST_H 1
+
+int cmd_flow_extract(int argc, char *argv[]);
+int cmd_flow_fuzz(int argc, char *argv[]);
+int cmd_match_parse(int argc, char *argv[]);
+int cmd_dpcls_random(int argc, char *argv[]);
+int cmd_rule_table_random(int argc, char *argv[]);
+
+#endif /* sw-test.h */
