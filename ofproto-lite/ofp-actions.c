@@ -290,6 +290,15 @@ ofpacts_parse(const char *text, const struct port_namer *namer,
     return NULL;
 }
 
+/* The OXM-style name ("eth_src", "ip_dst") that set_field users write,
+ * where the field has one. */
+static const char *
+set_field_name(const struct mf_field *mf)
+{
+    bool legacy = !strncmp(mf->name, "dl_", 3) || !strncmp(mf->name, "nw_", 3);
+    return legacy && mf->alias ? mf->alias : mf->name;
+}
+
 char *
 ofpacts_check(const struct ofpacts *acts, const struct match *match,
               uint8_t table_id)
@@ -309,19 +318,10 @@ ofpacts_check(const struct ofpacts *acts, const struct match *match,
                    && !mf_prereqs_ok(a->set_field.field, match)) {
             return xasprintf("set_field %s lacks correct prerequisites "
                              "(the rule must match the protocol, e.g. "
-                             "\"ip\")", a->set_field.field->name);
+                             "\"ip\")", set_field_name(a->set_field.field));
         }
     }
     return NULL;
-}
-
-/* The OXM-style name ("eth_src", "ip_dst") that set_field users write,
- * where the field has one. */
-static const char *
-set_field_name(const struct mf_field *mf)
-{
-    bool legacy = !strncmp(mf->name, "dl_", 3) || !strncmp(mf->name, "nw_", 3);
-    return legacy && mf->alias ? mf->alias : mf->name;
 }
 
 void

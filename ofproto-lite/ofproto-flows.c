@@ -285,7 +285,7 @@ compare_rules(const void *a_, const void *b_)
     if (a->priority != b->priority) {
         return a->priority > b->priority ? -1 : 1;
     }
-    return a->created < b->created ? -1 : a->created > b->created;
+    return a->seqno < b->seqno ? -1 : a->seqno > b->seqno;
 }
 
 void

@@ -12,7 +12,9 @@
 struct rule *
 rule_create(struct ofp_flow_mod *fm, long long now)
 {
+    static uint64_t next_seqno;
     struct rule *rule = xzalloc(sizeof *rule);
+    rule->seqno = next_seqno++;
     rule->match = fm->match;
     flow_and(&rule->match.flow, &fm->match.flow, &fm->match.wc);
     rule->priority = fm->priority;

@@ -24,6 +24,7 @@ struct rule {
     int priority;
     uint8_t table_id;
     long long created;
+    uint64_t seqno;             /* Creation order, for stable dumps. */
 
     /* Main thread writes; readers use rule_get_actions(). */
     struct ofpacts *actions;    /* RCU. */

@@ -102,8 +102,11 @@ main(int argc, char *argv[])
         fprintf(stderr, "%s: %s: server returned an error\n", program_name,
                 stream + 5);
         status = 2;
-    } else {
+    } else if (*result) {
         fputs(result, stdout);
+        if (!str_ends_with(result, "\n")) {
+            putchar('\n');
+        }
     }
     free(result);
     free(error_text);
