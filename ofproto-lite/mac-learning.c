@@ -174,6 +174,14 @@ mac_learning_lookup(const struct mac_learning *ml, struct eth_addr mac,
     return e != NULL;
 }
 
+bool
+mac_learning_is_held(const struct mac_learning *ml, struct eth_addr mac,
+                     uint16_t vlan, long long now)
+{
+    const struct mac_entry *e = mac_find(ml, mac, vlan);
+    return e && now < __atomic_load_n(&e->held_until, __ATOMIC_RELAXED);
+}
+
 /* Lists, under the mutex. */
 
 static void

@@ -61,6 +61,11 @@ unsigned int mac_learning_get_aging(const struct mac_learning *);
 bool mac_learning_lookup(const struct mac_learning *, struct eth_addr mac,
                          uint16_t vlan, uint32_t *port);
 
+/* True if moves of 'mac' in 'vlan' are being ignored at 'now' because it
+ * flapped. */
+bool mac_learning_is_held(const struct mac_learning *, struct eth_addr mac,
+                          uint16_t vlan, long long now);
+
 /* Notes that 'mac' was seen on 'port' in 'vlan' at 'now'.  With
  * 'may_wait' (main thread only) the mutex is waited for. */
 enum mac_learn_result mac_learning_learn(struct mac_learning *,

@@ -64,10 +64,13 @@ push_stats(struct dp_flow *flow)
             }
         }
     }
-    if (xc->learn_ofproto) {
+    struct mac_learning *ml = (xc->learn_ofproto
+                               ? xc->learn_ofproto->ml : NULL);
+    if (ml && !mac_learning_is_held(ml, xc->learn_mac, xc->learn_vlan,
+                                    st.used)) {
         /* Packets kept coming from this source on this port. */
-        mac_learning_learn(xc->learn_ofproto->ml, xc->learn_mac,
-                           xc->learn_vlan, xc->learn_port, st.used, true);
+        mac_learning_learn(ml, xc->learn_mac, xc->learn_vlan, xc->learn_port,
+                           st.used, true);
     }
 }
 

@@ -165,6 +165,15 @@ learn(struct xlate_ctx *ctx, const struct xport *in, int vlan)
         xc->learn_port = in->ofp_port;
     }
     if (!ctx->xin->may_learn) {
+        /* Revalidating: a megaflow whose source now shows up elsewhere in
+         * the table would hide the host moving back here, since packets
+         * that hit it never reach learning.  Let it go, so the next
+         * packet learns. */
+        uint32_t port;
+        if (mac_learning_lookup(ml, src, vlan, &port) && port != in->ofp_port
+            && !mac_learning_is_held(ml, src, vlan, ctx->xin->now)) {
+            ctx->xout->no_install = true;
+        }
         return;
     }
     switch (mac_learning_learn(ml, src, vlan, in->ofp_port, ctx->xin->now,
