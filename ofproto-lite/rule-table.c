@@ -12,7 +12,7 @@
 enum { N_STAGES = 4 };
 
 /* Fields by stage: metadata, L2, L3, L4. */
-static const char *const stage_fields[N_STAGES][10] = {
+static const char *const stage_fields[N_STAGES][12] = {
     { "tun_id", "tun_src", "tun_dst", "in_port" },
     { "dl_src", "dl_dst", "dl_type", "vlan_tci" },
     { "nw_src", "nw_dst", "ipv6_src", "ipv6_dst", "ipv6_label", "nw_proto",

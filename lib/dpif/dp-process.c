@@ -76,6 +76,8 @@ dp_process_begin(struct dp_thread *t)
 {
     t->now = time_msec();
     t->ports = rcu_get(t->dpif->ports);
+    t->emc->insert_inv_prob = __atomic_load_n(&t->dpif->emc_insert_inv_prob,
+                                              __ATOMIC_RELAXED);
     if (t->n_tx < t->ports->n) {
         /* Nothing is pending between batches, so the arrays can move. */
         size_t n = t->ports->n;

@@ -108,8 +108,8 @@ dpif_get_flow_limit(const struct dpif *dpif)
 void
 dpif_set_emc_insert_inv_prob(struct dpif *dpif, uint32_t inv_prob)
 {
-    /* Threads read it when they start; existing ones keep theirs. */
-    dpif->emc_insert_inv_prob = inv_prob;
+    /* Each thread picks it up with its next batch. */
+    __atomic_store_n(&dpif->emc_insert_inv_prob, inv_prob, __ATOMIC_RELAXED);
 }
 
 /* Ports. */
