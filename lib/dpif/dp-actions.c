@@ -68,8 +68,8 @@ dp_actions_clone(struct dp_actions *dst, const struct dp_actions *src)
 bool
 dp_actions_equal(const struct dp_actions *a, const struct dp_actions *b)
 {
-    return a->n == b->n && !memcmp(a->actions, b->actions,
-                                   a->n * sizeof *a->actions);
+    return a->n == b->n && (!a->n || !memcmp(a->actions, b->actions,
+                                             a->n * sizeof *a->actions));
 }
 
 /* A new, zeroed action (padding too, so that lists compare with

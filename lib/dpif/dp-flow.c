@@ -29,7 +29,10 @@ dp_flow_actions_create(const struct dp_actions *actions)
     struct dp_flow_actions *a = xmalloc(sizeof *a + actions->n
                                         * sizeof *a->actions);
     a->n = actions->n;
-    memcpy(a->actions, actions->actions, actions->n * sizeof *a->actions);
+    if (actions->n) {
+        memcpy(a->actions, actions->actions,
+               actions->n * sizeof *a->actions);
+    }
     return a;
 }
 
@@ -92,8 +95,8 @@ dp_flow_actions_equal(const struct dp_flow *flow,
 {
     const struct dp_flow_actions *a = dp_flow_get_actions(flow);
     return (a->n == actions->n
-            && !memcmp(a->actions, actions->actions,
-                       a->n * sizeof *a->actions));
+            && (!a->n || !memcmp(a->actions, actions->actions,
+                                 a->n * sizeof *a->actions)));
 }
 
 void
