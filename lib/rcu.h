@@ -39,9 +39,10 @@ void rcu_wake(void);
 void rcu_read_begin(void);
 void rcu_read_end(void);
 
-/* Reads and publishes an RCU-protected pointer. */
-#define rcu_get(PTR) rcu_dereference(PTR)
-#define rcu_set(PTR, VALUE) rcu_assign_pointer(PTR, VALUE)
+/* Reads and publishes an RCU-protected pointer.  (liburcu's own macros
+ * would cost a library call per read in non-LGPL builds.) */
+#define rcu_get(PTR) __atomic_load_n(&(PTR), __ATOMIC_CONSUME)
+#define rcu_set(PTR, VALUE) __atomic_store_n(&(PTR), VALUE, __ATOMIC_RELEASE)
 
 /* Calls 'function(arg)' after a grace period, from a helper thread. */
 void rcu_postpone__(void (*function)(void *), void *arg);

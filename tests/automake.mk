@@ -4,6 +4,15 @@ tests_sw_test_SOURCES = tests/sw-test.c tests/sw-test.h \
 	tests/test-flow.c
 tests_sw_test_LDADD = ofproto-lite/libofproto.a $(SW_LIBS)
 
+# The pipeline benchmark: "make bench".
+noinst_PROGRAMS += tests/sw-bench
+tests_sw_bench_SOURCES = tests/bench.c
+tests_sw_bench_LDADD = ofproto-lite/libofproto.a $(SW_LIBS)
+EXTRA_DIST += tests/bench.sh
+bench: tests/sw-bench
+	$(SHELL) $(srcdir)/tests/bench.sh $(BENCHFLAGS)
+.PHONY: bench
+
 # The autotest suite (GNU autoconf's autotest), run by "make check".
 TESTSUITE_AT = \
 	tests/testsuite.at \

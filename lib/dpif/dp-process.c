@@ -184,23 +184,22 @@ dp_execute(struct dp_thread *t, struct dp_packet *p,
     dp_packet_delete(p);
 }
 
-/* Installs the megaflow an upcall described, unless an equal one is
- * already there.  Returns the flow now in place. */
-static struct dp_flow *
-dp_install(struct dp_thread *t, const struct flow *key,
-           struct dpif_upcall_result *r)
+struct dp_flow *
+dp_thread_install_flow(struct dp_thread *t, const struct flow *key,
+                       const struct flow *mask,
+                       const struct dp_actions *actions, void *upcall_data)
 {
-    struct dp_flow *flow = dpcls_find_exact(t->cls, key, &r->wc);
+    struct dp_flow *flow = dpcls_find_exact(t->cls, key, mask);
     if (flow && !dp_flow_is_dead(flow)) {
         /* Another packet of this batch got there first. */
-        dp_flow_free_upcall_data(r->upcall_data);
+        dp_flow_free_upcall_data(upcall_data);
         return flow;
     }
     if (flow) {
         dp_thread_remove_flow(t, flow);
     }
-    flow = dp_flow_create(key, &r->wc, &r->actions, t->index, t->now);
-    flow->upcall_data = r->upcall_data;
+    flow = dp_flow_create(key, mask, actions, t->index, t->now);
+    flow->upcall_data = upcall_data;
     dpcls_insert(t->cls, flow);
     cds_list_add_rcu(&flow->list_node, &t->flows);
     __atomic_store_n(&t->n_flows, t->n_flows + 1, __ATOMIC_RELAXED);
@@ -233,7 +232,9 @@ dp_handle_miss(struct dp_thread *t, struct dp_packet *p,
         dp_stat_add(&t->stats.n_not_installed, 1);
         dp_flow_free_upcall_data(r.upcall_data);
     } else {
-        struct dp_flow *flow = dp_install(t, key, &r);
+        struct dp_flow *flow = dp_thread_install_flow(t, key, &r.wc,
+                                                      &r.actions,
+                                                      r.upcall_data);
         dp_flow_count(flow, 1, dp_packet_size(p), t->now);
         emc_insert(t->emc, key, hash, flow);
     }
@@ -257,8 +258,11 @@ dp_process_batch(struct dp_thread *t, struct dp_packet_batch *batch,
             continue;
         }
 
-        uint32_t hash = flow_hash(&key, 0);
-        struct dp_flow *flow = emc_lookup(t->emc, &key, hash);
+        /* With the cache off (insertion probability 0), it is empty:
+         * skip the hash and the two cache lines. */
+        bool emc_on = t->emc->insert_inv_prob != 0;
+        uint32_t hash = emc_on ? flow_hash(&key, 0) : 0;
+        struct dp_flow *flow = emc_on ? emc_lookup(t->emc, &key, hash) : NULL;
         if (likely(flow)) {
             dp_stat_add(&t->stats.emc_hits, 1);
         } else {

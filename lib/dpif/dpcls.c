@@ -76,7 +76,9 @@ dpcls_destroy(struct dpcls *cls)
     }
 }
 
-static inline uint32_t
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+static ALWAYS_INLINE uint32_t
 subtable_hash(const struct dpcls_subtable *st, const struct flow *key)
 {
     const flow_word *w = flow_u64(key);
@@ -88,7 +90,7 @@ subtable_hash(const struct dpcls_subtable *st, const struct flow *key)
     return flow_hash_finish(acc);
 }
 
-static inline bool
+static ALWAYS_INLINE bool
 subtable_matches(const struct dpcls_subtable *st, const struct dp_flow *flow,
                  const struct flow *key)
 {
@@ -102,7 +104,7 @@ subtable_matches(const struct dpcls_subtable *st, const struct dp_flow *flow,
     return true;
 }
 
-static struct dp_flow *
+static ALWAYS_INLINE struct dp_flow *
 subtable_find(const struct dpcls_subtable *st, const struct flow *key,
               uint32_t hash)
 {
@@ -232,13 +234,13 @@ slots_put(struct dpcls_slots *t, struct dp_flow *flow)
 }
 
 /* Rebuilds the table without tombstones, at a size that leaves it at
- * most a quarter full. */
+ * most an eighth full. */
 static void
 subtable_rehash(struct dpcls_subtable *st)
 {
     const struct dpcls_slots *old = st->table;
     size_t n = 16;
-    while (n < 4 * (st->n_flows + 1)) {
+    while (n < 8 * (st->n_flows + 1)) {
         n *= 2;
     }
     struct dpcls_slots *t = slots_create(n);
@@ -261,8 +263,10 @@ dpcls_insert(struct dpcls *cls, struct dp_flow *flow)
         st = subtable_create(cls, &flow->mask);
     }
     flow->hash = subtable_hash(st, &flow->key);
-    /* Keep at most half the slots in use, so probes stay short. */
-    if ((st->n_used + 1) * 2 > (size_t) st->table->mask + 1) {
+    /* Keep at most a quarter of the slots in use (tombstones count), so
+     * that a miss, the common case with many subtables, usually ends at
+     * the first slot. */
+    if ((st->n_used + 1) * 4 > (size_t) st->table->mask + 1) {
         subtable_rehash(st);
     }
     slots_put(st->table, flow);

@@ -140,6 +140,13 @@ void dp_thread_remove_flow(struct dp_thread *, struct dp_flow *);
 /* Processes 'batch' received on 'port_no' and sends what it produced. */
 void dp_process_batch(struct dp_thread *, struct dp_packet_batch *,
                       odp_port_t port_no);
+/* Owner: installs a megaflow (unless an equal live one is there, which
+ * it returns instead, freeing 'upcall_data'). */
+struct dp_flow *dp_thread_install_flow(struct dp_thread *,
+                                       const struct flow *key,
+                                       const struct flow *mask,
+                                       const struct dp_actions *,
+                                       void *upcall_data);
 /* Sends what the batches since the last call produced. */
 void dp_process_flush(struct dp_thread *);
 /* Begins a batch: takes the port table snapshot and the time. */

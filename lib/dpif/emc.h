@@ -7,8 +7,9 @@
  * hash.  Entries hold a reference to their megaflow and are ignored once
  * it is dead.  New entries go in only now and then (one insertion per
  * 'insert_inv_prob' candidates, as Open vSwitch does), so that a flood
- * of one-packet flows cannot wash out the flows that matter.  Private
- * to its thread: no locking. */
+ * of one-packet flows cannot wash out the flows that matter.  With
+ * 'insert_inv_prob' 0 the cache is off: nothing goes in, and the
+ * datapath does not look.  Private to its thread: no locking. */
 #ifndef EMC_H
 #define EMC_H 1
 
