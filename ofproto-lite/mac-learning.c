@@ -191,6 +191,24 @@ list_move_tail(struct cds_list_head *elem, struct cds_list_head *head)
     cds_list_add_tail(elem, head);
 }
 
+/* The LRU list is sorted by 'queued', which aging relies on to stop at
+ * the first entry that is too young.  A refresh does not touch the list
+ * (it is one atomic store on the datapath); whoever next looks at the
+ * entry moves it to its place for its new 'used', near the tail. */
+static void
+lru_requeue(struct mac_learning *ml, struct mac_entry *e, long long used)
+{
+    cds_list_del(&e->lru_node);
+    e->queued = used;
+    struct cds_list_head *pos = ml->lru.prev;
+    while (pos != &ml->lru
+           && cds_list_entry(pos, struct mac_entry, lru_node)->queued > used) {
+        pos = pos->prev;
+    }
+    cds_list_add(&e->lru_node, pos);
+    list_move_tail(&e->port_node, &e->mport->entries);
+}
+
 static struct mac_port *
 mac_port_get(struct mac_learning *ml, uint32_t port)
 {
@@ -261,9 +279,7 @@ evict_one(struct mac_learning *ml)
                                                    port_node);
         long long used = __atomic_load_n(&e->used, __ATOMIC_RELAXED);
         if (used > e->queued && tries < biggest->n) {
-            e->queued = used;
-            list_move_tail(&e->port_node, &biggest->entries);
-            list_move_tail(&e->lru_node, &ml->lru);
+            lru_requeue(ml, e, used);
             continue;
         }
         entry_remove(ml, e);
@@ -393,9 +409,7 @@ mac_learning_run(struct mac_learning *ml, long long now)
             count(&ml->expired);
             n_expired++;
         } else if (used > e->queued) {
-            e->queued = used;
-            list_move_tail(&e->lru_node, &ml->lru);
-            list_move_tail(&e->port_node, &e->mport->entries);
+            lru_requeue(ml, e, used);
         } else {
             break;              /* Everything after is younger. */
         }

@@ -520,6 +520,8 @@ static const struct {
     { "match-parse", 0, cmd_match_parse, "MATCH..." },
     { "dpcls-random", 2, cmd_dpcls_random, "N SEED" },
     { "rule-table-random", 2, cmd_rule_table_random, "N SEED" },
+    { "mac-learning-random", 2, cmd_mac_learning_random, "N SEED" },
+    { "mac-learning-threads", 1, cmd_mac_learning_threads, "N" },
 };
 
 int

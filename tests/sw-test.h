@@ -7,5 +7,7 @@ int cmd_flow_fuzz(int argc, char *argv[]);
 int cmd_match_parse(int argc, char *argv[]);
 int cmd_dpcls_random(int argc, char *argv[]);
 int cmd_rule_table_random(int argc, char *argv[]);
+int cmd_mac_learning_random(int argc, char *argv[]);
+int cmd_mac_learning_threads(int argc, char *argv[]);
 
 #endif /* sw-test.h */

@@ -1,11 +1,13 @@
-/* sw-test commands that check the two classifiers against linear search
+/* sw-test commands that check the lookup structures against plain models
  * on random inputs: the datapath's megaflow classifier (dpcls) and
- * ofproto's rule tables, including the property megaflows rest on:
- * every flow that agrees with a looked-up flow on the bits the lookup
- * marked gets the same answer. */
+ * ofproto's rule tables against linear search, including the property
+ * megaflows rest on (every flow that agrees with a looked-up flow on the
+ * bits the lookup marked gets the same answer), and the MAC learning
+ * table against a map, alone and under concurrent learners. */
 #include <config.h>
 
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 #include "dpif/dpcls.h"
 #include "flow.h"
 #include "meta-flow.h"
+#include "ofproto-lite/mac-learning.h"
 #include "ofproto-lite/rule-table.h"
 #include "ofproto-lite/rule.h"
 #include "rcu.h"
@@ -273,4 +276,153 @@ cmd_rule_table_random(int argc, char *argv[])
     rcu_drain();
     printf("%ld lookups, %ld failures\n", lookups, failures);
     return failures != 0;
+}
+
+/* mac-learning-random N SEED: learns, looks up, ages and flushes random
+ * addresses, checking against a plain model: the port an address was
+ * last seen on, until it ages out.  Moves are spaced out so that flap
+ * damping stays out of the way; the table is big enough not to evict. */
+int
+cmd_mac_learning_random(int argc, char *argv[])
+{
+    enum { N_MACS = 64, N_VLANS = 3, N_PORTS = 4 };
+    long n = atol(argv[1]);
+    uint32_t state = strtoul(argv[2], NULL, 0) | 1;
+    struct model {
+        uint32_t port;          /* 0: not learned. */
+        long long used;
+    } model[N_MACS][N_VLANS];
+    memset(model, 0, sizeof model);
+
+    rcu_thread_start(true);
+    struct mac_learning *ml = mac_learning_create();
+    mac_learning_set_aging(ml, 20);
+    long long now = 1;
+    long failures = 0;
+
+    for (long i = 0; i < n && !failures; i++) {
+        uint32_t op = rnd(&state) % 100;
+        size_t m = rnd(&state) % N_MACS, v = rnd(&state) % N_VLANS;
+        struct eth_addr mac = { { 0x02, 0, 0, 0, 0, m } };
+        if (op < 50) {
+            uint32_t port = rnd(&state) % N_PORTS + 1;
+            now += 3000;        /* Slower than any flapping. */
+            enum mac_learn_result r = mac_learning_learn(ml, mac, v, port,
+                                                         now, true);
+            struct model *e = &model[m][v];
+            enum mac_learn_result want = (!e->port ? MAC_LEARN_NEW
+                                          : e->port == port
+                                          ? MAC_LEARN_UNCHANGED
+                                          : MAC_LEARN_MOVED);
+            if (r != want) {
+                printf("learn: result %d, expected %d\n", r, want);
+                failures++;
+            }
+            e->port = port;
+            e->used = now;
+        } else if (op < 95) {
+            uint32_t port = 0;
+            bool found = mac_learning_lookup(ml, mac, v, &port);
+            if (found != (model[m][v].port != 0)
+                || (found && port != model[m][v].port)) {
+                printf("lookup: %d on port %u, expected %u\n", found, port,
+                       model[m][v].port);
+                failures++;
+            }
+        } else if (op < 99) {
+            now += rnd(&state) % 30000;
+            mac_learning_run(ml, now);
+            for (size_t a = 0; a < N_MACS; a++) {
+                for (size_t b = 0; b < N_VLANS; b++) {
+                    if (model[a][b].port && now - model[a][b].used >= 20000) {
+                        model[a][b].port = 0;
+                    }
+                }
+            }
+        } else {
+            mac_learning_flush(ml);
+            memset(model, 0, sizeof model);
+        }
+        rcu_quiesce();
+    }
+    mac_learning_destroy(ml);
+    rcu_thread_stop();
+    rcu_drain();
+    printf("%ld operations, %ld failures\n", n, failures);
+    return failures != 0;
+}
+
+struct mac_storm {
+    struct mac_learning *ml;
+    int id;
+    long n;
+    long busy;                  /* Learning skipped: the lock was taken. */
+};
+
+static void *
+mac_storm_thread(void *storm_)
+{
+    struct mac_storm *s = storm_;
+    uint32_t state = 0x9e3779b9 * (s->id + 1);
+    rcu_thread_start(true);
+    for (long i = 0; i < s->n; i++) {
+        struct eth_addr mac = { { 0x02, s->id, 0, (i >> 8) & 0xff,
+                                  rnd(&state) & 0xff, i & 0xff } };
+        uint32_t port;
+        if (mac_learning_learn(s->ml, mac, 0, s->id + 1, i / 1000 + 1, false)
+            == MAC_LEARN_BUSY) {
+            s->busy++;
+        }
+        mac_learning_lookup(s->ml, mac, 0, &port);
+        if (!(i % 64)) {
+            rcu_quiesce();
+        }
+    }
+    rcu_thread_stop();
+    return NULL;
+}
+
+/* mac-learning-threads N: two threads learn and look up N random
+ * addresses each into a small table while this one ages and flushes it:
+ * the table stays within its limit and nothing breaks (run it under a
+ * sanitizer). */
+int
+cmd_mac_learning_threads(int argc, char *argv[])
+{
+    long n = atol(argv[1]);
+    rcu_thread_start(false);
+    struct mac_learning *ml = mac_learning_create();
+    mac_learning_set_max(ml, 1000);
+    struct mac_storm storms[2];
+    pthread_t threads[2];
+    for (int i = 0; i < 2; i++) {
+        storms[i] = (struct mac_storm) { .ml = ml, .id = i, .n = n };
+        pthread_create(&threads[i], NULL, mac_storm_thread, &storms[i]);
+    }
+    long long now = 1;
+    for (int i = 0; i < 200; i++) {
+        mac_learning_run(ml, now += 5000);
+        if (i % 50 == 49) {
+            mac_learning_flush(ml);
+        }
+        struct mac_learning_stats st;
+        mac_learning_get_stats(ml, &st);
+        if (st.n_entries > st.max_entries) {
+            printf("%llu entries in a table of %llu\n",
+                   (unsigned long long) st.n_entries,
+                   (unsigned long long) st.max_entries);
+            return 1;
+        }
+    }
+    for (int i = 0; i < 2; i++) {
+        pthread_join(threads[i], NULL);
+    }
+    struct mac_learning_stats st;
+    mac_learning_get_stats(ml, &st);
+    mac_learning_destroy(ml);
+    rcu_drain();
+    rcu_thread_stop();
+    printf("%s\n", st.n_entries <= st.max_entries ? "table within its limit"
+                                                 : "table over its limit");
+    return st.n_entries > st.max_entries;
 }
