@@ -60,6 +60,9 @@ struct mac_learning {
     struct cds_list_head lru;   /* Oldest queued first. */
     struct hmap ports;          /* struct mac_port, by port. */
     uint64_t next_seqno;
+    struct mac_change *changes; /* Since mac_learning_take_changes(). */
+    size_t n_changes;
+    bool too_many_changes;
 
     /* Atomic. */
     uint64_t seq;
@@ -120,6 +123,7 @@ mac_learning_free(struct mac_learning *ml)
     }
     hmap_destroy(&ml->ports);
     pthread_mutex_destroy(&ml->mutex);
+    free(ml->changes);
     free(ml);
 }
 
@@ -129,6 +133,38 @@ mac_learning_destroy(struct mac_learning *ml)
     if (ml) {
         rcu_postpone(mac_learning_free, ml);
     }
+}
+
+/* Under the mutex. */
+static void
+note_change(struct mac_learning *ml, struct eth_addr mac, uint16_t vlan)
+{
+    if (ml->n_changes < MAC_MAX_CHANGES) {
+        if (!ml->changes) {
+            ml->changes = xmalloc(MAC_MAX_CHANGES * sizeof *ml->changes);
+        }
+        ml->changes[ml->n_changes++] = (struct mac_change) { mac, vlan };
+    } else {
+        ml->too_many_changes = true;
+    }
+}
+
+bool
+mac_learning_take_changes(struct mac_learning *ml,
+                          struct mac_change **changesp, size_t *n)
+{
+    pthread_mutex_lock(&ml->mutex);
+    bool ok = !ml->too_many_changes;
+    *changesp = ok ? ml->changes : NULL;
+    *n = ok ? ml->n_changes : 0;
+    if (!ok) {
+        free(ml->changes);
+    }
+    ml->changes = NULL;
+    ml->n_changes = 0;
+    ml->too_many_changes = false;
+    pthread_mutex_unlock(&ml->mutex);
+    return ok;
 }
 
 static void
@@ -247,6 +283,7 @@ entry_attach_port(struct mac_learning *ml, struct mac_entry *e, uint32_t port)
 static void
 entry_remove(struct mac_learning *ml, struct mac_entry *e)
 {
+    note_change(ml, e->mac, e->vlan);
     struct mac_buckets *b = ml->buckets;
     struct mac_entry **prev = &b->heads[mac_hash(ml, e->mac, e->vlan)
                                         & b->mask];
@@ -333,6 +370,7 @@ entry_move(struct mac_learning *ml, struct mac_entry *e, uint32_t port,
     }
     entry_detach_port(ml, e);
     entry_attach_port(ml, e, port);
+    note_change(ml, e->mac, e->vlan);
     __atomic_store_n(&e->port, port, __ATOMIC_RELAXED);
     __atomic_store_n(&e->used, now, __ATOMIC_RELAXED);
     count(&ml->moved);
@@ -378,6 +416,7 @@ mac_learning_learn(struct mac_learning *ml, struct eth_addr mac,
             evict_one(ml);
         }
         entry_insert(ml, ml->buckets, mac, vlan, port, now);
+        note_change(ml, mac, vlan);
         count(&ml->learned);
         result = MAC_LEARN_NEW;
     }

@@ -32,6 +32,7 @@ enum {
     MAC_FLAP_MOVES = 4,         /* This many moves... */
     MAC_FLAP_WINDOW_MSEC = 2000, /* ...this close together... */
     MAC_FLAP_HOLD_MSEC = 10000, /* ...hold the entry this long. */
+    MAC_MAX_CHANGES = 4096,     /* Changes remembered between looks. */
 };
 
 enum mac_learn_result {
@@ -84,6 +85,18 @@ void mac_learning_flush_port(struct mac_learning *, uint32_t port);
 /* A counter that changes whenever forwarding might: any entry added,
  * moved or removed.  Any thread. */
 uint64_t mac_learning_seq(const struct mac_learning *);
+
+/* The addresses whose entries changed (added, moved, removed) since the
+ * last call, so that only the megaflows that depend on them need a new
+ * look.  Returns false, without a list, if there were too many to keep
+ * track of: then everything may have changed.  Main thread; free
+ * '*changesp'. */
+struct mac_change {
+    struct eth_addr mac;
+    uint16_t vlan;
+};
+bool mac_learning_take_changes(struct mac_learning *,
+                               struct mac_change **changesp, size_t *n);
 
 void mac_learning_get_stats(const struct mac_learning *,
                             struct mac_learning_stats *);

@@ -63,6 +63,8 @@ struct port_namer ofproto_port_namer(const struct ofproto *, bool names_out);
 /* Asks for every megaflow to be checked against the current rules,
  * ports and MAC tables, soon.  Any thread. */
 void ofproto_request_revalidate(void);
+/* Wakes the main thread to look at what changed (MAC tables). */
+void ofproto_wake(void);
 /* Main thread: revalidates now if that was asked for. */
 void ofproto_revalidate_if_needed(void);
 
@@ -79,10 +81,32 @@ void ofproto_for_each_rule(struct ofproto *, const struct ofp_flow_mod *filter,
                            void (*cb)(struct rule *, void *aux), void *aux);
 
 /* revalidator.c */
+
+/* Which MAC table entries changed, in which bridges. */
+struct mac_change_set {
+    struct hmap entries;        /* struct mac_change_node. */
+};
+void mac_change_set_init(struct mac_change_set *);
+void mac_change_set_destroy(struct mac_change_set *);
+void mac_change_set_add(struct mac_change_set *, const struct ofproto *,
+                        struct eth_addr, uint16_t vlan);
+bool mac_change_set_contains(const struct mac_change_set *,
+                             const struct ofproto *, struct eth_addr,
+                             uint16_t vlan);
+
+enum revalidate_scope {
+    REVALIDATE_NONE,            /* Statistics and idle expiry only. */
+    REVALIDATE_MACS,            /* Also megaflows that depend on changed
+                                 * MAC table entries. */
+    REVALIDATE_ALL,             /* Also every other megaflow. */
+};
+
 /* Credits megaflow statistics to rules and MAC entries, deletes
- * megaflows idle for 'max_idle' ms and, with 'full', re-translates the
- * rest and fixes or deletes those whose decision changed. */
-void revalidator_run(struct dpif *, bool full, long long now,
+ * megaflows idle for 'max_idle' ms and, as 'scope' says, translates the
+ * rest again ('macs' for REVALIDATE_MACS), fixing or deleting those
+ * whose decision changed. */
+void revalidator_run(struct dpif *, enum revalidate_scope,
+                     const struct mac_change_set *macs, long long now,
                      unsigned int max_idle);
 
 /* ofproto-unixctl.c, trace.c */
@@ -141,6 +165,12 @@ struct xcache {
     struct eth_addr learn_mac;      /* ...this source... */
     uint16_t learn_vlan;            /* ...in this VLAN... */
     uint32_t learn_port;            /* ...on this OpenFlow port. */
+    /* The MAC table lookups of NORMAL, so that a change to an address
+     * revalidates only the megaflows that looked it up. */
+    struct ofproto *lookup_ofproto; /* Non-null if NORMAL looked up... */
+    struct eth_addr lookup_mac;     /* ...this destination... */
+    uint16_t lookup_vlan;           /* ...in this VLAN. */
+    bool many_lookups;              /* More than one: any change counts. */
 };
 
 void xcache_free(void *xcache);

@@ -223,7 +223,7 @@ ofctl_dump_flows(struct unixctl_conn *conn, int argc, const char *argv[],
 
     /* Counters reflect every packet so far. */
     long long now = time_msec();
-    revalidator_run(ofproto_dpif(), false, now, UINT32_MAX);
+    revalidator_run(ofproto_dpif(), REVALIDATE_NONE, NULL, now, UINT32_MAX);
 
     struct dump_ctx ctx = { NULL, 0, 0 };
     ofproto_for_each_rule(ofproto, &filter, collect_rule, &ctx);
@@ -321,7 +321,7 @@ fdb_show(struct unixctl_conn *conn, int argc, const char *argv[], void *aux)
         return;
     }
     long long now = time_msec();
-    revalidator_run(ofproto_dpif(), false, now, UINT32_MAX);
+    revalidator_run(ofproto_dpif(), REVALIDATE_NONE, NULL, now, UINT32_MAX);
     struct ds s = DS_EMPTY_INITIALIZER;
     mac_learning_format(ofproto->ml, now, fdb_port_name, NULL, &s);
     unixctl_command_reply(conn, ds_cstr(&s));

@@ -90,22 +90,51 @@ ofproto_request_revalidate(void)
     }
 }
 
-/* Revalidates now if anything asked for it, and catches MAC table
- * changes that no translation reported (aging, flushes). */
+void
+ofproto_wake(void)
+{
+    if (the_loop) {
+        uv_async_send(&wakeup);
+    }
+}
+
+/* Revalidates now what needs it: everything after a rule or port change;
+ * after MAC table changes (learning, moves, aging, flushes), just the
+ * megaflows that looked up the addresses that changed. */
 void
 ofproto_revalidate_if_needed(void)
 {
+    bool all = __atomic_exchange_n(&need_revalidate, false,
+                                   __ATOMIC_ACQ_REL);
+    bool macs_changed = false;
+    struct mac_change_set macs;
+    mac_change_set_init(&macs);
+
     struct ofproto *ofproto;
     HMAP_FOR_EACH (ofproto, node, &all_ofprotos) {
         uint64_t seq = mac_learning_seq(ofproto->ml);
-        if (seq != ofproto->ml_seq) {
-            ofproto->ml_seq = seq;
-            need_revalidate = true;
+        if (seq == ofproto->ml_seq) {
+            continue;
         }
+        ofproto->ml_seq = seq;
+        macs_changed = true;
+        struct mac_change *changes;
+        size_t n;
+        if (!mac_learning_take_changes(ofproto->ml, &changes, &n)) {
+            all = true;
+            continue;
+        }
+        for (size_t i = 0; i < n; i++) {
+            mac_change_set_add(&macs, ofproto, changes[i].mac,
+                               changes[i].vlan);
+        }
+        free(changes);
     }
-    if (__atomic_exchange_n(&need_revalidate, false, __ATOMIC_ACQ_REL)) {
-        revalidator_run(the_dpif, true, time_msec(), max_idle);
+    if (all || macs_changed) {
+        revalidator_run(the_dpif, all ? REVALIDATE_ALL : REVALIDATE_MACS,
+                        &macs, time_msec(), max_idle);
     }
+    mac_change_set_destroy(&macs);
 }
 
 static void
@@ -134,7 +163,7 @@ upcall_cb(const struct dpif_upcall *upcall, struct dpif_upcall_result *r,
     r->no_install = xout.no_install;
     r->upcall_data = xout.xcache;
     if (xout.mac_changed) {
-        ofproto_request_revalidate();
+        ofproto_wake();         /* To revalidate what the change concerns. */
     }
 }
 
@@ -152,7 +181,7 @@ ofproto_run(void)
     long long now = time_msec();
     struct ofproto *ofproto;
 
-    revalidator_run(the_dpif, false, now, max_idle);
+    revalidator_run(the_dpif, REVALIDATE_NONE, NULL, now, max_idle);
     HMAP_FOR_EACH (ofproto, node, &all_ofprotos) {
         ofproto_expire_rules(ofproto, now);
         mac_learning_run(ofproto->ml, now);

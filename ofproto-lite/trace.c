@@ -141,7 +141,6 @@ ofproto_trace(struct unixctl_conn *conn, int argc, const char *argv[],
     dp_actions_destroy(&xout.actions);
 
     if (xout.mac_changed) {
-        ofproto_request_revalidate();
         ofproto_revalidate_if_needed();
     }
     unixctl_command_reply(conn, ds_cstr(&s));

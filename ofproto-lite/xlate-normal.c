@@ -243,6 +243,13 @@ xlate_normal(struct xlate_ctx *ctx)
 
     struct eth_addr dst = ctx->flow.dl_dst;
     uint32_t out_port;
+    struct xcache *xc = ctx->xout->xcache;
+    if (xc && !eth_addr_is_multicast(dst)) {
+        xc->many_lookups |= xc->lookup_ofproto != NULL;
+        xc->lookup_ofproto = ctx->xbridge->ofproto;
+        xc->lookup_mac = dst;
+        xc->lookup_vlan = vlan;
+    }
     if (eth_addr_is_multicast(dst)) {
         xlate_report(ctx, 1, "-> %s destination, flooding",
                      eth_addr_is_broadcast(dst) ? "broadcast" : "multicast");

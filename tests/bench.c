@@ -357,7 +357,7 @@ bench_upcalls(struct bench *b, size_t n_flows)
      * megaflow translated again. */
     size_t n_flows_now = dpif_n_flows(b->dpif);
     double start = now_sec();
-    revalidator_run(b->dpif, true, time_msec(), UINT32_MAX);
+    revalidator_run(b->dpif, REVALIDATE_ALL, NULL, time_msec(), UINT32_MAX);
     printf("%-44s %8.1f ns/megaflow (%zu megaflows)\n",
            "revalidation (all megaflows translated again)",
            (now_sec() - start) * 1e9 / n_flows_now, n_flows_now);
