@@ -72,9 +72,9 @@ struct mac_learning {
 static uint32_t
 mac_hash(const struct mac_learning *ml, struct eth_addr mac, uint16_t vlan)
 {
-    uint32_t a = (mac.ea[0] << 24) | (mac.ea[1] << 16) | (mac.ea[2] << 8)
-                 | mac.ea[3];
-    uint32_t b = (mac.ea[4] << 24) | (mac.ea[5] << 16) | vlan;
+    uint32_t a = ((uint32_t) mac.ea[0] << 24) | (mac.ea[1] << 16)
+                 | (mac.ea[2] << 8) | mac.ea[3];
+    uint32_t b = ((uint32_t) mac.ea[4] << 24) | (mac.ea[5] << 16) | vlan;
     return hash_finish(hash_add(hash_add(ml->basis, a), b), 8);
 }
 
