@@ -57,4 +57,11 @@ lib_libsoftswitch_a_SOURCES += \
 	lib/dpif/dpif.c lib/dpif/dpif.h lib/dpif/dpif-private.h \
 	lib/dpif/emc.c lib/dpif/emc.h \
 	lib/netdev/netdev.c lib/netdev/netdev.h \
-	lib/netdev/netdev-dummy.c lib/netdev/netdev-provider.h
+	lib/netdev/netdev-dummy.c lib/netdev/netdev-provider.h \
+	lib/netdev/netdev-afpacket.c lib/netdev/netdev-afpacket.h \
+	lib/netdev/netdev-linux.c lib/netdev/netdev-linux.h \
+	lib/netdev/netdev-tap.c \
+	lib/dp-packet-offload.c lib/dp-packet-offload.h
+if HAVE_AF_XDP
+lib_libsoftswitch_a_SOURCES += lib/netdev/netdev-afxdp.c
+endif

@@ -28,6 +28,10 @@ dp_packet_clone(const struct dp_packet *src)
     struct dp_packet *p = dp_packet_new_with_data(dp_packet_data(src),
                                                   src->size);
     p->md = src->md;
+    p->offload = src->offload;
+    if (p->offload.csum_start) {
+        p->offload.csum_start += p->data_ofs - src->data_ofs;
+    }
     return p;
 }
 
@@ -70,6 +74,9 @@ dp_packet_push_uninit(struct dp_packet *p, size_t n)
         free(p->base);
         p->base = base;
         p->allocated = needed;
+        if (p->offload.csum_start) {
+            p->offload.csum_start += new_ofs - p->data_ofs;
+        }
         p->data_ofs = new_ofs;
     }
     p->data_ofs -= n;

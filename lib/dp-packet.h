@@ -24,13 +24,35 @@ struct pkt_metadata {
     uint64_t tun_id;            /* Tunnel key (VNI). */
 };
 
+/* Work the sender left to the switch, as a virtio-net header describes
+ * it: a TCP or UDP checksum still to fill in, and a large TCP segment
+ * still to cut into MTU-sized ones (GSO).  Ports that take a virtio-net
+ * header pass both on to the kernel; for the others netdev_send() does
+ * the work in software.  Offsets count from the buffer's base, so that
+ * pushing or popping headers in front of the IP header keeps them. */
+struct dp_packet_offload {
+    uint32_t csum_start;        /* Where checksumming starts; 0 if none
+                                 * is pending. */
+    uint16_t csum_offset;       /* Checksum field, from 'csum_start'. */
+    uint16_t gso_size;          /* Payload bytes per segment; 0: no GSO. */
+    uint8_t gso_type;           /* VIRTIO_NET_HDR_GSO_*, without ECN. */
+};
+
 struct dp_packet {
     char *base;                 /* Start of the buffer. */
     uint32_t allocated;         /* Bytes at 'base'. */
     uint32_t data_ofs;          /* Offset of the frame in the buffer. */
     uint32_t size;              /* Bytes of frame. */
     struct pkt_metadata md;
+    struct dp_packet_offload offload;
 };
+
+/* True if the packet still needs a checksum or segmentation. */
+static inline bool
+dp_packet_has_offload(const struct dp_packet *p)
+{
+    return p->offload.csum_start || p->offload.gso_size;
+}
 
 struct dp_packet_batch {
     size_t count;

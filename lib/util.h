@@ -21,6 +21,7 @@
 #ifndef MAX
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 #endif
+#define DIV_ROUND_UP(x, y) (((x) + (y) - 1) / (y))
 /* For calls whose result truly does not matter (a wakeup that may be
  * lost because one is already pending). */
 static inline void

@@ -1,7 +1,8 @@
 noinst_PROGRAMS += tests/sw-test
 tests_sw_test_SOURCES = tests/sw-test.c tests/sw-test.h \
 	tests/test-classifier.c \
-	tests/test-flow.c
+	tests/test-flow.c \
+	tests/test-netdev.c
 tests_sw_test_LDADD = ofproto-lite/libofproto.a $(SW_LIBS)
 
 # The pipeline benchmark: "make bench".
@@ -28,7 +29,8 @@ TESTSUITE_AT = \
 	tests/flow.at \
 	tests/ofproto.at \
 	tests/normal.at \
-	tests/dpif.at
+	tests/dpif.at \
+	tests/offload.at
 TESTSUITE = $(srcdir)/tests/testsuite
 AUTOTEST = $(AUTOM4TE) -l autotest
 AUTOM4TE = autom4te
@@ -61,3 +63,25 @@ check-local: tests/atconfig tests/atlocal $(TESTSUITE) $(SW_TEST_BINARIES)
 
 clean-local:
 	test ! -f '$(TESTSUITE)' || $(SHELL) '$(TESTSUITE)' -C tests --clean
+	test ! -f '$(SYSTEM_TESTSUITE)' || \
+	  $(SHELL) '$(SYSTEM_TESTSUITE)' -C tests --clean
+
+# The system tests: "make check-system", as root (see tests/system-*.at).
+SYSTEM_TESTSUITE_AT = \
+	tests/system-testsuite.at \
+	tests/sw-macros.at \
+	tests/system-macros.at \
+	tests/system-ports.at
+SYSTEM_TESTSUITE = $(srcdir)/tests/system-testsuite
+EXTRA_DIST += $(SYSTEM_TESTSUITE_AT) $(SYSTEM_TESTSUITE)
+
+$(SYSTEM_TESTSUITE): $(SYSTEM_TESTSUITE_AT) $(srcdir)/tests/package.m4
+	$(AM_V_GEN)$(AUTOTEST) -I '$(srcdir)' -I '$(srcdir)/tests' \
+	  -o $@.tmp $@.at && mv $@.tmp $@
+
+check-system: tests/atconfig tests/atlocal $(SYSTEM_TESTSUITE) \
+		$(SW_TEST_BINARIES)
+	$(SHELL) '$(SYSTEM_TESTSUITE)' -C tests \
+	  AUTOTEST_PATH='$(abs_builddir)/utilities:$(abs_builddir)/vswitchd:$(abs_builddir)/tests' \
+	  $(TESTSUITEFLAGS)
+.PHONY: check-system

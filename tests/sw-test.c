@@ -522,6 +522,9 @@ static const struct {
     { "rule-table-random", 2, cmd_rule_table_random, "N SEED" },
     { "mac-learning-random", 2, cmd_mac_learning_random, "N SEED" },
     { "mac-learning-threads", 1, cmd_mac_learning_threads, "N" },
+    { "offload-segment", 0, cmd_offload_segment, "" },
+    { "offload-csum", 0, cmd_offload_csum, "" },
+    { "tap-hold", 2, cmd_tap_hold, "NAME FIFO" },
 };
 
 int

@@ -9,5 +9,8 @@ int cmd_dpcls_random(int argc, char *argv[]);
 int cmd_rule_table_random(int argc, char *argv[]);
 int cmd_mac_learning_random(int argc, char *argv[]);
 int cmd_mac_learning_threads(int argc, char *argv[]);
+int cmd_offload_segment(int argc, char *argv[]);
+int cmd_offload_csum(int argc, char *argv[]);
+int cmd_tap_hold(int argc, char *argv[]);
 
 #endif /* sw-test.h */

@@ -7,8 +7,9 @@ set -e
 # Build: compiler, autotools, and the libraries configure looks for.
 BUILD="build-essential autoconf automake pkg-config m4
   libuv1-dev libjansson-dev liburcu-dev libssl-dev libxdp-dev libbpf-dev"
-# Tests: tools the test suite runs.
-TEST=""
+# Tests: tools the test suites run (the system tests use namespaces,
+# veth pairs, ping, iperf3, ethtool and tcpdump).
+TEST="iproute2 iputils-ping iperf3 ethtool tcpdump"
 
 missing=
 for pkg in $BUILD $TEST; do

@@ -38,6 +38,7 @@ struct iface {
     ofp_port_t ofp_port;        /* OFPP_NONE if not on the bridge. */
     struct smap options;        /* As last applied. */
     long long ofport_request;   /* 0 for none. */
+    long long mtu_request;      /* 0 for none. */
     char *error;                /* Why it is not working, or NULL. */
 };
 
@@ -201,6 +202,24 @@ iface_port_request(const struct db_row *row)
                                ? previous : 0;
 }
 
+/* Asks the device for Interface.mtu_request, if any. */
+static void
+iface_apply_mtu(struct iface *iface)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+    int mtu;
+    if (!iface->netdev || !iface->mtu_request
+        || (!netdev_get_mtu(iface->netdev, &mtu)
+            && mtu == iface->mtu_request)) {
+        return;
+    }
+    int error = netdev_set_mtu(iface->netdev, iface->mtu_request);
+    if (error) {
+        VLOG_WARN_RL(&rl, "%s: could not set MTU %lld (%s)", iface->name,
+                     iface->mtu_request, strerror(-error));
+    }
+}
+
 /* Opens and adds the interface to its bridge, as far as it can. */
 static void
 iface_open(struct bridge *br, struct iface *iface)
@@ -223,6 +242,7 @@ iface_open(struct bridge *br, struct iface *iface)
         iface_close(br, iface);
         return;
     }
+    iface_apply_mtu(iface);
     error = ofproto_port_add(br->ofproto, iface->netdev,
                              iface->ofport_request, &iface->ofp_port);
     if (error) {
@@ -251,18 +271,26 @@ iface_reconfigure(struct bridge *br, struct iface *iface,
     bool renumber = request && request != iface->ofport_request
                     && iface->ofp_port != OFPP_LOCAL;
     bool reoptions = !smap_equal(&options, &iface->options);
+    /* Datapath threads poll a threaded port's queues, which new options
+     * may close: such a port leaves the datapath to change them. */
+    bool threaded = iface->netdev && netdev_is_threaded(iface->netdev);
 
-    if (retype || renumber || (reoptions && iface->error)) {
-        /* Start over: simplest and always right. */
+    iface->mtu_request = db_row_get_int(row, "mtu_request", 0);
+    if (retype || renumber || (reoptions && (iface->error || threaded))) {
+        /* Start over: simplest and always right.  Keep the port's
+         * number unless a new one was asked for. */
+        ofp_port_t keep = iface->ofp_port;
         iface_close(br, iface);
         free(iface->type);
         iface->type = xstrdup(type);
         smap_destroy(&iface->options);
         smap_move(&iface->options, &options);
-        iface->ofport_request = request;
+        iface->ofport_request = (request || keep == OFPP_NONE
+                                 || keep == OFPP_LOCAL ? request : keep);
         iface_open(br, iface);
         return;
     }
+    iface_apply_mtu(iface);
     if (reoptions) {
         char *why = NULL;
         int error = netdev_set_config(iface->netdev, &options, &why);
@@ -417,6 +445,7 @@ reconfigure_bridges(struct db_row **bridge_rows, size_t n_bridges,
         iface->type = xstrdup(db_row_get_string(w->row, "type"));
         iface->ofp_port = OFPP_NONE;
         iface->ofport_request = iface_port_request(w->row);
+        iface->mtu_request = db_row_get_int(w->row, "mtu_request", 0);
         smap_from_column(w->row, "options", &iface->options);
         hmap_insert(&br->ifaces, &iface->node, hash_string(w->name, 0));
         iface_open(br, iface);

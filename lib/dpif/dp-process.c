@@ -97,7 +97,7 @@ dp_send(struct dp_thread *t, odp_port_t port_no)
     const struct dp_port *port = (port_no < t->ports->n
                                   ? t->ports->ports[port_no] : NULL);
     if (port) {
-        netdev_send(port->netdev, 0, batch);
+        netdev_send(port->netdev, t->index, batch);
     } else {
         COVERAGE_ADD(datapath_drop_port_gone, batch->count);
         dp_stat_add(&t->stats.n_lost, batch->count);

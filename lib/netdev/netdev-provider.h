@@ -18,6 +18,10 @@ struct netdev {
     struct hmap_node node;      /* In the table of open netdevs. */
     netdev_rx_notify_cb *rx_notify;
     void *rx_notify_aux;
+
+    /* Set by the class: send() passes checksum and segmentation offloads
+     * on (a virtio-net header), so netdev_send() leaves them pending. */
+    bool takes_offloads;
 };
 
 struct netdev_class {
@@ -42,13 +46,20 @@ struct netdev_class {
 
     int (*get_etheraddr)(const struct netdev *, struct eth_addr *);
     int (*get_mtu)(const struct netdev *, int *);
+    /* May be NULL (then the MTU cannot be changed). */
+    int (*set_mtu)(struct netdev *, int);
     int (*get_stats)(const struct netdev *, struct netdev_stats *);
     /* May be NULL. */
     void (*get_status)(const struct netdev *, struct smap *);
     /* May be NULL (then the link is always up). */
     bool (*get_carrier)(const struct netdev *);
 
+    /* Number of receive queues.  May be NULL (then 1). */
+    int (*n_rxq)(const struct netdev *);
+    /* Receives from queue 'qid': only one thread at a time per queue. */
     int (*rxq_recv)(struct netdev *, int qid, struct dp_packet_batch *);
+    /* Sends and takes the batch.  'qid' is the calling thread's index:
+     * threads call it concurrently, each with its own 'qid'. */
     int (*send)(struct netdev *, int qid, struct dp_packet_batch *);
 
     /* A file descriptor that polls readable while queue 'qid' may have
@@ -60,7 +71,22 @@ struct netdev_class {
 /* Tells the netdev's listener that packets are waiting. */
 void netdev_notify_rx(struct netdev *);
 
+/* Adds to a counter that several threads update. */
+static inline void
+netdev_count(uint64_t *counter, uint64_t n)
+{
+    __atomic_fetch_add(counter, n, __ATOMIC_RELAXED);
+}
+
+/* Copies counters kept with netdev_count(). */
+void netdev_stats_load(const struct netdev_stats *src,
+                       struct netdev_stats *dst);
+
 extern const struct netdev_class netdev_dummy_class;
 extern const struct netdev_class netdev_dummy_pmd_class;
+extern const struct netdev_class netdev_tap_class;
+extern const struct netdev_class netdev_internal_class;
+extern const struct netdev_class netdev_afpacket_class;
+extern const struct netdev_class netdev_afxdp_class;
 
 #endif /* netdev-provider.h */

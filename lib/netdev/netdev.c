@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "dp-packet.h"
+#include "dp-packet-offload.h"
 #include "hash.h"
 #include "hmap.h"
 #include "netdev/netdev-provider.h"
@@ -25,14 +26,25 @@ struct netdev_type {
     bool dummy_stand_in;        /* Served by dummy in dummy mode. */
 };
 
+#ifdef HAVE_AF_XDP
+#define NETDEV_SYSTEM_CLASS (&netdev_afxdp_class)
+#else
+#define NETDEV_SYSTEM_CLASS (&netdev_afpacket_class)
+#endif
+
 static const struct netdev_type netdev_types[] = {
     { "dummy", &netdev_dummy_class, false },
     { "dummy-pmd", &netdev_dummy_pmd_class, false },
-    { "system", NULL, true },
-    { "internal", NULL, true },
-    { "tap", NULL, true },
+    /* A kernel interface: AF_XDP where it can attach, else AF_PACKET. */
+    { "system", NETDEV_SYSTEM_CLASS, true },
+    { "internal", &netdev_internal_class, true },
+    { "tap", &netdev_tap_class, true },
+#ifdef HAVE_AF_XDP
+    { "afxdp", &netdev_afxdp_class, true },
+#else
     { "afxdp", NULL, true },
-    { "afpacket", NULL, true },
+#endif
+    { "afpacket", &netdev_afpacket_class, true },
     { "vxlan", NULL, false },
     { "gre", NULL, false },
     { "geneve", NULL, false },
@@ -67,9 +79,8 @@ netdev_type_lookup(const char *type)
 static const struct netdev_class *
 netdev_type_class(const struct netdev_type *t)
 {
-    return t->class ? t->class
-           : dummy_enabled && t->dummy_stand_in ? &netdev_dummy_class
-           : NULL;
+    return dummy_enabled && t->dummy_stand_in ? &netdev_dummy_class
+           : t->class;
 }
 
 bool
@@ -195,6 +206,13 @@ netdev_get_mtu(const struct netdev *netdev, int *mtu)
 }
 
 int
+netdev_set_mtu(struct netdev *netdev, int mtu)
+{
+    return (netdev->class->set_mtu ? netdev->class->set_mtu(netdev, mtu)
+            : -EOPNOTSUPP);
+}
+
+int
 netdev_get_stats(const struct netdev *netdev, struct netdev_stats *stats)
 {
     memset(stats, 0, sizeof *stats);
@@ -221,9 +239,71 @@ netdev_rxq_recv(struct netdev *netdev, int qid, struct dp_packet_batch *b)
     return netdev->class->rxq_recv(netdev, qid, b);
 }
 
+static bool
+netdev_batch_has_offload(const struct dp_packet_batch *batch)
+{
+    for (size_t i = 0; i < batch->count; i++) {
+        if (dp_packet_has_offload(batch->packets[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Adds 'p' to 'out', sending 'out' first if it is full. */
+static void
+netdev_send_add(struct netdev *netdev, int qid, struct dp_packet_batch *out,
+                struct dp_packet *p, int *error)
+{
+    if (dp_packet_batch_is_full(out)) {
+        int e = netdev->class->send(netdev, qid, out);
+        *error = *error ? *error : e;
+        dp_packet_batch_init(out);
+    }
+    dp_packet_batch_add(out, p);
+}
+
+/* Sends 'batch' to a port that cannot take offloads: segments and
+ * checksums are made here first. */
+static int
+netdev_send_in_software(struct netdev *netdev, int qid,
+                        struct dp_packet_batch *batch)
+{
+    struct dp_packet_batch out;
+    int error = 0;
+
+    dp_packet_batch_init(&out);
+    for (size_t i = 0; i < batch->count; i++) {
+        struct dp_packet *p = batch->packets[i];
+        if (p->offload.gso_size) {
+            size_t n = dp_packet_offload_n_segs(p);
+            struct dp_packet **segs = xmalloc(n * sizeof *segs);
+            int n_segs = dp_packet_offload_segment(p, segs);
+            for (int j = 0; j < n_segs; j++) {
+                netdev_send_add(netdev, qid, &out, segs[j], &error);
+            }
+            free(segs);
+            dp_packet_delete(p);
+        } else if (dp_packet_offload_csum(p)) {
+            dp_packet_delete(p);
+        } else {
+            netdev_send_add(netdev, qid, &out, p, &error);
+        }
+    }
+    batch->count = 0;
+    if (out.count) {
+        int e = netdev->class->send(netdev, qid, &out);
+        error = error ? error : e;
+    }
+    return error;
+}
+
 int
 netdev_send(struct netdev *netdev, int qid, struct dp_packet_batch *b)
 {
+    if (!netdev->takes_offloads && netdev_batch_has_offload(b)) {
+        return netdev_send_in_software(netdev, qid, b);
+    }
     return netdev->class->send(netdev, qid, b);
 }
 
@@ -236,7 +316,7 @@ netdev_is_threaded(const struct netdev *netdev)
 int
 netdev_n_rxq(const struct netdev *netdev)
 {
-    return 1;
+    return netdev->class->n_rxq ? netdev->class->n_rxq(netdev) : 1;
 }
 
 int
@@ -259,5 +339,15 @@ netdev_notify_rx(struct netdev *netdev)
 {
     if (netdev->rx_notify) {
         netdev->rx_notify(netdev, netdev->rx_notify_aux);
+    }
+}
+
+void
+netdev_stats_load(const struct netdev_stats *src, struct netdev_stats *dst)
+{
+    const uint64_t *from = (const uint64_t *) src;
+    uint64_t *to = (uint64_t *) dst;
+    for (size_t i = 0; i < sizeof *src / sizeof *from; i++) {
+        to[i] = __atomic_load_n(&from[i], __ATOMIC_RELAXED);
     }
 }

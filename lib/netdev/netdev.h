@@ -48,6 +48,8 @@ const char *netdev_get_name(const struct netdev *);
 const char *netdev_get_type(const struct netdev *);
 int netdev_get_etheraddr(const struct netdev *, struct eth_addr *);
 int netdev_get_mtu(const struct netdev *, int *mtu);
+/* Asks for MTU 'mtu'.  Returns 0, -EOPNOTSUPP, or another -errno. */
+int netdev_set_mtu(struct netdev *, int mtu);
 int netdev_get_stats(const struct netdev *, struct netdev_stats *);
 /* Adds class-specific facts for Interface.status. */
 void netdev_get_status(const struct netdev *, struct smap *);
@@ -55,7 +57,7 @@ bool netdev_get_carrier(const struct netdev *);
 
 /* True if datapath threads poll this netdev's receive queues. */
 bool netdev_is_threaded(const struct netdev *);
-/* Number of receive queues (1 for now). */
+/* Number of receive queues. */
 int netdev_n_rxq(const struct netdev *);
 /* A descriptor that polls readable when queue 'qid' may have packets, or
  * -1 if the netdev has none. */
@@ -64,8 +66,11 @@ int netdev_rxq_wait_fd(const struct netdev *, int qid);
 /* Receives up to a batch from queue 'qid' into 'batch' (empty on entry).
  * Returns 0, -EAGAIN if nothing is waiting, or another negative errno. */
 int netdev_rxq_recv(struct netdev *, int qid, struct dp_packet_batch *);
-/* Sends and takes every packet of 'batch' (dropping what cannot go).
- * Returns 0 or a negative errno. */
+/* Sends and takes every packet of 'batch' (dropping what cannot go),
+ * segmenting and checksumming in software what the port cannot take
+ * with the packet.  'qid' is the calling thread's index: threads may
+ * send to one netdev at once, each with its own.  Returns 0 or a
+ * negative errno. */
 int netdev_send(struct netdev *, int qid, struct dp_packet_batch *);
 
 /* Who to tell that packets are waiting on a netdev whose receive queues

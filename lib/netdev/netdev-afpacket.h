@@ -1,0 +1,31 @@
+/* A packet socket bound to one kernel interface: the receive and send
+ * half of the afpacket port class, shared with the afxdp class, which
+ * falls back to it where XDP cannot attach.
+ *
+ * The socket carries a virtio-net header (PACKET_VNET_HDR) both ways, so
+ * checksum and segmentation offloads pass through, and gets VLAN tags the
+ * kernel stripped back from PACKET_AUXDATA.  One thread receives at a
+ * time; any number may send. */
+#ifndef NETDEV_AFPACKET_H
+#define NETDEV_AFPACKET_H 1
+
+#include <stdint.h>
+
+struct dp_packet_batch;
+struct netdev_stats;
+struct afpacket;
+
+/* Opens a packet socket on interface 'name', up and promiscuous.
+ * Returns NULL with '*error' (a negative errno) and '*errp' on failure. */
+struct afpacket *afpacket_open(const char *name, int *error, char **errp);
+void afpacket_close(struct afpacket *);
+
+int afpacket_fd(const struct afpacket *);
+
+/* Receive and send a batch, counting into 'stats' (netdev_count()). */
+int afpacket_recv(struct afpacket *, struct dp_packet_batch *,
+                  struct netdev_stats *);
+int afpacket_send(struct afpacket *, struct dp_packet_batch *,
+                  struct netdev_stats *);
+
+#endif /* netdev-afpacket.h */
