@@ -114,6 +114,17 @@ netdev_from_name(const char *name)
     return NULL;
 }
 
+/* Frees 'netdev', whose class may still need its name on the way out. */
+static void
+netdev_destroy__(struct netdev *netdev)
+{
+    char *name = netdev->name;
+    char *type = netdev->type;
+    netdev->class->destroy(netdev);
+    free(name);
+    free(type);
+}
+
 int
 netdev_open(const char *name, const char *type, struct netdev **netdevp,
             char **errp)
@@ -144,9 +155,7 @@ netdev_open(const char *name, const char *type, struct netdev **netdevp,
     netdev->type = xstrdup(t->name);
     int error = class->construct(netdev, errp);
     if (error) {
-        free(netdev->name);
-        free(netdev->type);
-        class->destroy(netdev);
+        netdev_destroy__(netdev);
         return error;
     }
     hmap_insert(&netdevs, &netdev->node, hash_string(name, 0));
@@ -159,9 +168,7 @@ netdev_close(struct netdev *netdev)
 {
     if (netdev) {
         hmap_remove(&netdevs, &netdev->node);
-        free(netdev->name);
-        free(netdev->type);
-        netdev->class->destroy(netdev);
+        netdev_destroy__(netdev);
     }
 }
 
