@@ -9,10 +9,21 @@ tests_sw_test_LDADD = ofproto-lite/libofproto.a $(SW_LIBS)
 noinst_PROGRAMS += tests/sw-bench
 tests_sw_bench_SOURCES = tests/bench.c
 tests_sw_bench_LDADD = ofproto-lite/libofproto.a $(SW_LIBS)
-EXTRA_DIST += tests/bench.sh
-bench: tests/sw-bench
+
+# The system benchmark, which "make bench" runs last when root:
+# softswitch, the Linux bridge, Open vSwitch and a bare XDP redirect,
+# between namespaces.  Alone: "make bench-system".
+noinst_PROGRAMS += tests/sw-pktgen
+tests_sw_pktgen_SOURCES = tests/bench-pktgen.c
+tests_sw_pktgen_LDADD = $(XDP_LIBS)
+BENCH_SYSTEM_BINARIES = tests/sw-pktgen vswitchd/sw-vswitchd utilities/swctl
+
+EXTRA_DIST += tests/bench.sh tests/bench-system.sh
+bench: tests/sw-bench $(BENCH_SYSTEM_BINARIES)
 	$(SHELL) $(srcdir)/tests/bench.sh $(BENCHFLAGS)
-.PHONY: bench
+bench-system: $(BENCH_SYSTEM_BINARIES)
+	$(SHELL) $(srcdir)/tests/bench-system.sh
+.PHONY: bench bench-system
 
 # The autotest suite (GNU autoconf's autotest), run by "make check".
 TESTSUITE_AT = \
