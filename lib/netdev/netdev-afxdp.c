@@ -16,7 +16,6 @@
  * always on: the kernel is kicked only when it asks. */
 #include <config.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <linux/if_link.h>
 #include <linux/if_xdp.h>
@@ -164,24 +163,6 @@ libbpf_print(enum libbpf_print_level level, const char *format,
              va_list args)
 {
     return xdp_library_print(format, args);
-}
-
-/* The device's number of receive queues, from sysfs. */
-static int
-device_n_rxq(const char *name)
-{
-    char path[128];
-    snprintf(path, sizeof path, "/sys/class/net/%s/queues", name);
-    DIR *dir = opendir(path);
-    int n = 0;
-    if (dir) {
-        struct dirent *de;
-        while ((de = readdir(dir))) {
-            n += !strncmp(de->d_name, "rx-", 3);
-        }
-        closedir(dir);
-    }
-    return MAX(n, 1);
 }
 
 static void
@@ -426,7 +407,7 @@ netdev_afxdp_set_config(struct netdev *netdev, const struct smap *options,
         } else if (!strcmp(node->key, "n_rxq")) {
             char *end;
             long n = strtol(node->value, &end, 10);
-            int max = MIN(XSK_MAX_RXQ, device_n_rxq(netdev->name));
+            int max = MIN(XSK_MAX_RXQ, linux_get_n_rxq(netdev->name));
             if (*end || end == node->value || n < 1 || n > max) {
                 *errp = xasprintf("%s: n_rxq \"%s\" is not a number from 1 "
                                   "to %d (the device's receive queues)",

@@ -118,3 +118,14 @@ linux_get_driver_status(const char *name, struct smap *status)
         }
     }
 }
+
+int
+linux_get_n_rxq(const char *name)
+{
+    struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
+    struct ifreq ifr = { .ifr_data = (void *) &ch };
+    if (linux_ioctl(name, SIOCETHTOOL, &ifr)) {
+        return 1;
+    }
+    return MAX(1, (int) (ch.rx_count + ch.combined_count));
+}

@@ -23,6 +23,9 @@ int linux_update_flags(const char *name, int off, int on);
 /* True if the interface is up and has its carrier (IFF_RUNNING). */
 bool linux_get_carrier(const char *name);
 
+/* The device's receive queues (ethtool channels), 1 if it cannot say. */
+int linux_get_n_rxq(const char *name);
+
 /* Adds the driver's name (ethtool) to 'status', as OVS does. */
 void linux_get_driver_status(const char *name, struct smap *status);
 
