@@ -4,14 +4,39 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The buffer normally follows the struct in one allocation: one malloc
+ * and one free per packet on the fast path, not two.  A buffer that
+ * outgrows it moves to an allocation of its own. */
+static bool
+dp_packet_buffer_is_inline(const struct dp_packet *p)
+{
+    return p->base == (const char *) (p + 1);
+}
+
 struct dp_packet *
 dp_packet_new(size_t size)
 {
-    struct dp_packet *p = xzalloc(sizeof *p);
-    p->allocated = DP_PACKET_HEADROOM + size;
-    p->base = xmalloc(p->allocated);
+    size_t allocated = DP_PACKET_HEADROOM + size;
+    struct dp_packet *p = xmalloc(sizeof *p + allocated);
+    memset(p, 0, sizeof *p);
+    p->base = (char *) (p + 1);
+    p->allocated = allocated;
     p->data_ofs = DP_PACKET_HEADROOM;
     return p;
+}
+
+/* Gives 'p' a separate buffer of 'allocated' bytes holding what it had. */
+static void
+dp_packet_resize(struct dp_packet *p, size_t allocated)
+{
+    if (dp_packet_buffer_is_inline(p)) {
+        char *base = xmalloc(allocated);
+        memcpy(base, p->base, MIN(allocated, p->data_ofs + p->size));
+        p->base = base;
+    } else {
+        p->base = xrealloc(p->base, allocated);
+    }
+    p->allocated = allocated;
 }
 
 struct dp_packet *
@@ -39,7 +64,9 @@ void
 dp_packet_delete(struct dp_packet *p)
 {
     if (p) {
-        free(p->base);
+        if (!dp_packet_buffer_is_inline(p)) {
+            free(p->base);
+        }
         free(p);
     }
 }
@@ -49,8 +76,7 @@ dp_packet_put(struct dp_packet *p, const void *data, size_t n)
 {
     size_t needed = p->data_ofs + p->size + n;
     if (needed > p->allocated) {
-        p->allocated = needed * 2;
-        p->base = xrealloc(p->base, p->allocated);
+        dp_packet_resize(p, needed * 2);
     }
     char *dst = p->base + p->data_ofs + p->size;
     if (data) {
@@ -62,6 +88,17 @@ dp_packet_put(struct dp_packet *p, const void *data, size_t n)
     return dst;
 }
 
+struct dp_packet *
+dp_packet_join(struct dp_packet *p, const void *tail, size_t n)
+{
+    struct dp_packet *joined = dp_packet_new(p->size + n);
+    dp_packet_put(joined, dp_packet_data(p), p->size);
+    dp_packet_put(joined, tail, n);
+    joined->md = p->md;
+    dp_packet_delete(p);
+    return joined;
+}
+
 void *
 dp_packet_push_uninit(struct dp_packet *p, size_t n)
 {
@@ -71,7 +108,9 @@ dp_packet_push_uninit(struct dp_packet *p, size_t n)
         size_t needed = new_ofs + p->size;
         char *base = xmalloc(needed);
         memcpy(base + new_ofs, dp_packet_data(p), p->size);
-        free(p->base);
+        if (!dp_packet_buffer_is_inline(p)) {
+            free(p->base);
+        }
         p->base = base;
         p->allocated = needed;
         if (p->offload.csum_start) {

@@ -80,6 +80,11 @@ dp_packet_size(const struct dp_packet *p)
 
 /* Appends 'n' bytes of 'data' (or, if NULL, zeros) at the end. */
 void *dp_packet_put(struct dp_packet *, const void *data, size_t n);
+/* A packet holding 'p''s frame followed by 'n' bytes of 'tail', sized
+ * exactly for them; 'p' is freed.  For large (GSO) frames received in
+ * two pieces: one copy, and no buffer twice the size. */
+struct dp_packet *dp_packet_join(struct dp_packet *p, const void *tail,
+                                 size_t n);
 /* Prepends 'n' bytes, using headroom. */
 void *dp_packet_push_uninit(struct dp_packet *, size_t n);
 

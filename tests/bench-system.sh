@@ -167,6 +167,10 @@ start_softswitch () {
         fail "sw-vswitchd did not start" || return 1
     sw_pid=$(cat "$d/sw/sw-vswitchd.pid") && track $sw_pid sw-vswitchd
     swctl_ add-br br0 || fail "swctl add-br failed" || return 1
+    # OVS's PMD threads poll without pause; softswitch's datapath thread
+    # sleeps when idle unless told otherwise.  Compare like with like.
+    swctl_ set Open_vSwitch . other_config:dp-busy-poll=true ||
+        fail "swctl set failed" || return 1
     if test "$1" = afxdp; then
         swctl_ add-port br0 p1 -- add-port br0 p2
     else

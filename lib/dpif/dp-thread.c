@@ -160,7 +160,9 @@ dp_thread_main(void *t_)
         if (n_received) {
             idle = 0;
             rcu_quiesce();
-        } else if (++idle >= IDLE_POLLS_BEFORE_SLEEP) {
+        } else if (++idle >= IDLE_POLLS_BEFORE_SLEEP
+                   && !__atomic_load_n(&t->dpif->busy_poll,
+                                       __ATOMIC_RELAXED)) {
             dp_thread_sleep(t, rxqs);
         } else {
             rcu_quiesce();

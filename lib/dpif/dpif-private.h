@@ -124,6 +124,7 @@ struct dpif {
 
     uint32_t flow_limit;            /* Read by every thread. */
     uint32_t emc_insert_inv_prob;
+    bool busy_poll;             /* Atomic: threads read it each loop. */
     unsigned int n_flows;           /* All threads; atomic. */
 };
 

@@ -112,6 +112,12 @@ dpif_set_emc_insert_inv_prob(struct dpif *dpif, uint32_t inv_prob)
     __atomic_store_n(&dpif->emc_insert_inv_prob, inv_prob, __ATOMIC_RELAXED);
 }
 
+void
+dpif_set_busy_poll(struct dpif *dpif, bool busy_poll)
+{
+    __atomic_store_n(&dpif->busy_poll, busy_poll, __ATOMIC_RELAXED);
+}
+
 /* Ports. */
 
 static struct dp_port *

@@ -69,6 +69,9 @@ void dpif_set_flow_limit(struct dpif *, uint32_t flow_limit);
 uint32_t dpif_get_flow_limit(const struct dpif *);
 /* One new exact-match entry per 'inv_prob' candidates (default 100). */
 void dpif_set_emc_insert_inv_prob(struct dpif *, uint32_t inv_prob);
+/* Whether idle datapath threads keep polling (lowest latency, a core
+ * each) rather than sleep until a queue has packets (the default). */
+void dpif_set_busy_poll(struct dpif *, bool busy_poll);
 
 /* Adds 'netdev' (still owned by the caller, who must delete the port
  * before closing it).  Returns 0 with '*port_no' set, or -errno. */
