@@ -170,24 +170,20 @@ ipv4_set_addr(struct dp_packet *p, bool src, be32 addr)
     size_t l4 = l3 + ihl;
     size_t csum_ofs = (ip->proto == IP_PROTO_TCP ? 16
                        : ip->proto == IP_PROTO_UDP ? 6 : 0);
-    bool partial = p->offload.csum_start == p->data_ofs + l4;
-    if (first_fragment && csum_ofs && l4 + csum_ofs + 2 <= size && partial) {
-        /* The field holds the pseudo-header's sum, not yet complemented:
-         * update it as the complement of a checksum. */
+    if (first_fragment && csum_ofs && l4 + csum_ofs + 2 <= size) {
         be16 csum;
         memcpy(&csum, data + l4 + csum_ofs, 2);
-        csum = ~inet_checksum_update32(~csum, old, addr);
-        memcpy(data + l4 + csum_ofs, &csum, 2);
-    } else if (first_fragment && csum_ofs && l4 + csum_ofs + 2 <= size) {
-        be16 csum;
-        memcpy(&csum, data + l4 + csum_ofs, 2);
-        if (csum || ip->proto == IP_PROTO_TCP) {
+        if (p->offload.csum_start == p->data_ofs + l4) {
+            /* A partial checksum holds the pseudo-header's sum, not yet
+             * complemented: update it as the complement of a checksum. */
+            csum = ~inet_checksum_update32(~csum, old, addr);
+        } else if (csum || ip->proto == IP_PROTO_TCP) {
             csum = inet_checksum_update32(csum, old, addr);
             if (!csum && ip->proto == IP_PROTO_UDP) {
                 csum = 0xffff;
             }
-            memcpy(data + l4 + csum_ofs, &csum, 2);
         }
+        memcpy(data + l4 + csum_ofs, &csum, 2);
     }
     be16 csum;
     memcpy(&csum, &ip->csum, 2);

@@ -76,7 +76,7 @@ ofctl_add_flows(struct unixctl_conn *conn, int argc, const char *argv[],
 }
 
 /* Leading options of ofctl commands; returns the index of the first
- * other argument. */
+ * other argument, or -1 after replying with an error to 'conn'. */
 struct ofctl_options {
     bool strict;
     bool names;
@@ -86,7 +86,8 @@ struct ofctl_options {
 };
 
 static int
-parse_options(int argc, const char *argv[], struct ofctl_options *o)
+parse_options(struct unixctl_conn *conn, int argc, const char *argv[],
+              struct ofctl_options *o)
 {
     *o = (struct ofctl_options) { .stats = true };
     int i;
@@ -104,7 +105,8 @@ parse_options(int argc, const char *argv[], struct ofctl_options *o)
         } else if (!strcmp(argv[i], "--rsort")) {
             o->sort = -1;
         } else {
-            return -i;
+            reply_error(conn, xasprintf("%s: unknown option", argv[i]));
+            return -1;
         }
     }
     return i;
@@ -119,9 +121,8 @@ ofctl_mod_or_del(struct unixctl_conn *conn, int argc, const char *argv[],
         return;
     }
     struct ofctl_options o;
-    int i = parse_options(argc, argv, &o);
+    int i = parse_options(conn, argc, argv, &o);
     if (i < 0) {
-        reply_error(conn, xasprintf("%s: unknown option", argv[-i]));
         return;
     }
     if (i < argc - 1 || (!del && i != argc - 1)) {
@@ -202,9 +203,8 @@ ofctl_dump_flows(struct unixctl_conn *conn, int argc, const char *argv[],
         return;
     }
     struct ofctl_options o;
-    int i = parse_options(argc, argv, &o);
+    int i = parse_options(conn, argc, argv, &o);
     if (i < 0) {
-        reply_error(conn, xasprintf("%s: unknown option", argv[-i]));
         return;
     }
     if (i < argc - 1) {

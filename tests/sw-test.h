@@ -2,6 +2,20 @@
 #ifndef SW_TEST_H
 #define SW_TEST_H 1
 
+#include <stdint.h>
+
+/* A small deterministic generator (xorshift), so that randomized tests
+ * reproduce from their seed. */
+static inline uint32_t
+rnd(uint32_t *state)
+{
+    uint32_t x = *state;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return *state = x ? x : 0x1234567;
+}
+
 int cmd_flow_extract(int argc, char *argv[]);
 int cmd_flow_fuzz(int argc, char *argv[]);
 int cmd_match_parse(int argc, char *argv[]);

@@ -23,16 +23,6 @@
 #include "tests/sw-test.h"
 #include "util.h"
 
-static uint32_t
-rnd(uint32_t *state)
-{
-    uint32_t x = *state;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    return *state = x ? x : 0x1234567;
-}
-
 /* Values are drawn from tiny sets, so that random flows and rules meet
  * often enough to matter. */
 static void

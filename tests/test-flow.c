@@ -53,17 +53,6 @@ cmd_flow_extract(int argc, char *argv[])
     return 0;
 }
 
-/* A small deterministic generator, so failures reproduce from a seed. */
-static uint32_t
-rnd(uint32_t *state)
-{
-    uint32_t x = *state;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    return *state = x ? x : 0x1234567;
-}
-
 /* Checks that fields of layers the frame does not have stayed zero. */
 static bool
 flow_is_consistent(const struct flow *f)

@@ -61,16 +61,16 @@ check_conflicts(struct swctl_context *ctx, const char *kind,
     struct swctl_iface *iface = swctl_find_iface_raw(ctx, name);
 
     if (swctl_find_bridge(ctx, name, false)) {
-        swctl_fatal("cannot create %s named %s because a bridge named %s "
+        sw_fatal("cannot create %s named %s because a bridge named %s "
                     "already exists", kind, name, name);
     }
     if (port) {
-        swctl_fatal("cannot create %s named %s because a port named %s "
+        sw_fatal("cannot create %s named %s because a port named %s "
                     "already exists on bridge %s", kind, name, name,
                     port->bridge->name);
     }
     if (iface) {
-        swctl_fatal("cannot create %s named %s because an interface named "
+        sw_fatal("cannot create %s named %s because an interface named "
                     "%s already exists on bridge %s", kind, name, name,
                     iface->port->bridge->name);
     }
@@ -118,24 +118,24 @@ cmd_add_br(struct swctl_context *ctx)
     int vlan = 0;
 
     if (ctx->argc == 3) {
-        swctl_fatal("'add-br' command takes exactly 1 or 3 arguments");
+        sw_fatal("'add-br' command takes exactly 1 or 3 arguments");
     }
     if (parent_name && !str_to_int(ctx->argv[3], 0, 4095, &vlan)) {
-        swctl_fatal("add-br: vlan must be between 0 and 4095");
+        sw_fatal("add-br: vlan must be between 0 and 4095");
     }
 
     swctl_cache_ensure(ctx);
     struct swctl_bridge *br = swctl_find_bridge(ctx, name, false);
     if (br && may_exist) {
         if (!parent_name && br->parent) {
-            swctl_fatal("\"--may-exist add-br %s\" but %s is a VLAN bridge "
+            sw_fatal("\"--may-exist add-br %s\" but %s is a VLAN bridge "
                         "for VLAN %d", name, name, br->vlan);
         } else if (parent_name && !br->parent) {
-            swctl_fatal("\"--may-exist add-br %s %s %d\" but %s is not a "
+            sw_fatal("\"--may-exist add-br %s %s %d\" but %s is not a "
                         "VLAN bridge", name, parent_name, vlan, name);
         } else if (parent_name && (strcmp(br->parent->name, parent_name)
                                    || br->vlan != vlan)) {
-            swctl_fatal("\"--may-exist add-br %s %s %d\" but %s is a VLAN "
+            sw_fatal("\"--may-exist add-br %s %s %d\" but %s is a VLAN "
                         "bridge for the wrong parent or VLAN", name,
                         parent_name, vlan, name);
         }
@@ -155,10 +155,10 @@ cmd_add_br(struct swctl_context *ctx)
         struct swctl_bridge *parent = swctl_find_bridge(ctx, parent_name,
                                                         false);
         if (!parent) {
-            swctl_fatal("parent bridge %s does not exist", parent_name);
+            sw_fatal("parent bridge %s does not exist", parent_name);
         }
         if (parent->parent) {
-            swctl_fatal("cannot create bridge with fake bridge as parent");
+            sw_fatal("cannot create bridge with fake bridge as parent");
         }
         struct db_row *port = create_port(ctx, name, &local, 1, "internal");
         struct db_datum fake;
@@ -418,7 +418,7 @@ add_port(struct swctl_context *ctx, const char *br_name,
     struct swctl_port *existing = swctl_find_port(ctx, port_name, false);
     if (may_exist && existing) {
         if (strcmp(existing->bridge->name, br_name)) {
-            swctl_fatal("\"--may-exist add-port %s %s\" but %s is actually "
+            sw_fatal("\"--may-exist add-port %s %s\" but %s is actually "
                         "attached to bridge %s", br_name, port_name,
                         port_name, existing->bridge->name);
         }
@@ -465,7 +465,7 @@ cmd_add_bond(struct swctl_context *ctx)
     }
     size_t n_ifaces = first_setting - 3;
     if (n_ifaces < 2 && !swctl_has_option(ctx, "--fake-iface")) {
-        swctl_fatal("add-bond requires at least 2 interfaces, but only %zu "
+        sw_fatal("add-bond requires at least 2 interfaces, but only %zu "
                     "were specified", n_ifaces);
     }
     add_port(ctx, ctx->argv[1], ctx->argv[2],
@@ -492,22 +492,22 @@ cmd_del_port(struct swctl_context *ctx)
     if (!port) {
         struct swctl_port *local = swctl_find_port_raw(ctx, name);
         if (local && br && local->bridge == br) {
-            swctl_fatal("cannot delete port %s because it is the local port "
+            sw_fatal("cannot delete port %s because it is the local port "
                         "for bridge %s (deleting this port requires deleting "
                         "the entire bridge)", name, br->name);
         }
         if (!if_exists) {
-            swctl_fatal("no port named %s", name);
+            sw_fatal("no port named %s", name);
         }
         return;
     }
     if (br && port->bridge != br) {
         if (port->bridge->parent == br) {
-            swctl_fatal("bridge %s does not have a port %s (although its "
+            sw_fatal("bridge %s does not have a port %s (although its "
                         "child bridge %s does)", br->name, name,
                         port->bridge->name);
         }
-        swctl_fatal("bridge %s does not have a port %s", br->name, name);
+        sw_fatal("bridge %s does not have a port %s", br->name, name);
     }
     delete_port(ctx, port);
 }
@@ -628,7 +628,7 @@ cmd_set_fail_mode(struct swctl_context *ctx)
 {
     const char *mode = ctx->argv[2];
     if (strcmp(mode, "standalone") && strcmp(mode, "secure")) {
-        swctl_fatal("fail-mode must be \"standalone\" or \"secure\"");
+        sw_fatal("fail-mode must be \"standalone\" or \"secure\"");
     }
     struct db_row *br = controller_bridge(ctx);
     swctl_set_string(ctx, &br, "fail_mode", mode);

@@ -223,7 +223,7 @@ swctl_find_bridge(struct swctl_context *ctx, const char *name,
         }
     }
     if (must_exist) {
-        swctl_fatal("no bridge named %s", name);
+        sw_fatal("no bridge named %s", name);
     }
     return NULL;
 }
@@ -234,7 +234,7 @@ swctl_find_real_bridge(struct swctl_context *ctx, const char *name,
 {
     struct swctl_bridge *br = swctl_find_bridge(ctx, name, must_exist);
     if (br && br->parent) {
-        swctl_fatal("%s is a fake bridge", name);
+        sw_fatal("%s is a fake bridge", name);
     }
     return br;
 }
@@ -249,7 +249,7 @@ swctl_find_port(struct swctl_context *ctx, const char *name,
         return port;
     }
     if (must_exist) {
-        swctl_fatal("no port named %s", name);
+        sw_fatal("no port named %s", name);
     }
     return NULL;
 }
@@ -263,7 +263,7 @@ swctl_find_iface(struct swctl_context *ctx, const char *name,
         return iface;
     }
     if (must_exist) {
-        swctl_fatal("no interface named %s", name);
+        sw_fatal("no interface named %s", name);
     }
     return NULL;
 }

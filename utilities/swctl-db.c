@@ -54,12 +54,12 @@ swctl_table(struct swctl_context *ctx, const char *name)
         }
     }
     if (n > 1) {
-        swctl_fatal("\"%s\" matches multiple table names: %s", name,
+        sw_fatal("\"%s\" matches multiple table names: %s", name,
                     ds_cstr(&matches));
     }
     ds_destroy(&matches);
     if (!match) {
-        swctl_fatal("unknown table \"%s\"", name);
+        sw_fatal("unknown table \"%s\"", name);
     }
     return match;
 }
@@ -86,7 +86,7 @@ find_column(const struct db_table *table, const char *name, bool prefix)
         }
     }
     if (n > 1) {
-        swctl_fatal("%s contains more than one column whose name matches "
+        sw_fatal("%s contains more than one column whose name matches "
                     "\"%s\": %s", ts->name, name, ds_cstr(&matches));
     }
     ds_destroy(&matches);
@@ -98,7 +98,7 @@ swctl_column(const struct db_table *table, const char *name)
 {
     const struct db_column *column = find_column(table, name, true);
     if (!column) {
-        swctl_fatal("%s does not contain a column whose name matches \"%s\"",
+        sw_fatal("%s does not contain a column whose name matches \"%s\"",
                     table->schema->name, name);
     }
     return column;
@@ -308,7 +308,7 @@ swctl_get_row(struct swctl_context *ctx, struct db_table *table,
         row = find_row_by_uuid(table, record);
     }
     if (!row && must_exist) {
-        swctl_fatal("no row \"%s\" in table %s", record,
+        sw_fatal("no row \"%s\" in table %s", record,
                     table->schema->name);
     }
     return row;
@@ -341,10 +341,10 @@ parse_column_arg(const struct db_table *table, const char *arg,
     memset(ca, 0, sizeof *ca);
     error = db_token_parse(&p, &name);
     if (error) {
-        swctl_fatal("%s", error);
+        sw_fatal("%s", error);
     }
     if (!name[0]) {
-        swctl_fatal("%s: missing column name", arg);
+        sw_fatal("%s: missing column name", arg);
     }
     ca->column = swctl_column(table, name);
     free(name);
@@ -353,21 +353,21 @@ parse_column_arg(const struct db_table *table, const char *arg,
         p++;
         error = db_token_parse(&p, &ca->key);
         if (error) {
-            swctl_fatal("%s", error);
+            sw_fatal("%s", error);
         }
         if (!db_type_is_map(&ca->column->type)) {
-            swctl_fatal("cannot specify key to get for non-map column %s",
+            sw_fatal("cannot specify key to get for non-map column %s",
                         ca->column->name);
         }
     }
     if (need_value) {
         if (*p != '=' || !p[1]) {
-            swctl_fatal("%s: argument does not end in \"=\" followed by a "
+            sw_fatal("%s: argument does not end in \"=\" followed by a "
                         "value.", arg);
         }
         ca->value = xstrdup(p + 1);
     } else if (*p) {
-        swctl_fatal("%s: trailing garbage \"%s\" in argument", arg, p);
+        sw_fatal("%s: trailing garbage \"%s\" in argument", arg, p);
     }
 }
 
@@ -375,7 +375,7 @@ static void
 check_writable(const struct db_table *table, const struct db_column *column)
 {
     if (!column->mutable_ || column->index < DB_N_STD_COLUMNS) {
-        swctl_fatal("cannot modify read-only column %s in table %s",
+        sw_fatal("cannot modify read-only column %s in table %s",
                     column->name, table->schema->name);
     }
 }
@@ -385,7 +385,7 @@ check_constraints(const struct db_datum *datum, const struct db_type *type)
 {
     struct db_error *error = db_datum_check_constraints(datum, type);
     if (error) {
-        swctl_fatal("%s", db_error_to_string_free(error));
+        sw_fatal("%s", db_error_to_string_free(error));
     }
 }
 
@@ -395,11 +395,11 @@ swctl_parse_atom(struct swctl_context *ctx, union db_atom *atom,
 {
     char *error = db_atom_from_string(atom, base, s, ctx->symtab);
     if (error) {
-        swctl_fatal("%s", error);
+        sw_fatal("%s", error);
     }
     struct db_error *e = db_atom_check_constraints(atom, base);
     if (e) {
-        swctl_fatal("%s", db_error_to_string_free(e));
+        sw_fatal("%s", db_error_to_string_free(e));
     }
 }
 
@@ -410,7 +410,7 @@ swctl_parse_datum(struct swctl_context *ctx, struct db_datum *datum,
 {
     char *error = db_datum_from_string(datum, type, arg, ctx->symtab);
     if (error) {
-        swctl_fatal("%s", error);
+        sw_fatal("%s", error);
     }
     check_constraints(datum, type);
 }
@@ -427,7 +427,7 @@ set_column__(struct swctl_context *ctx, struct db_row **rowp,
     if (!is_create) {
         check_writable(table, column);
     } else if (column->index < DB_N_STD_COLUMNS) {
-        swctl_fatal("cannot set column %s", column->name);
+        sw_fatal("cannot set column %s", column->name);
     }
 
     *rowp = swctl_modify(ctx, *rowp);
@@ -481,11 +481,11 @@ static struct db_symbol *
 declare_row_id(struct swctl_context *ctx, const char *id)
 {
     if (id[0] != '@') {
-        swctl_fatal("row id \"%s\" does not begin with \"@\"", id);
+        sw_fatal("row id \"%s\" does not begin with \"@\"", id);
     }
     struct db_symbol *symbol = db_symtab_insert(ctx->symtab, id);
     if (symbol->created) {
-        swctl_fatal("row id \"%s\" may only be specified on one --id option",
+        sw_fatal("row id \"%s\" may only be specified on one --id option",
                     id);
     }
     symbol->created = true;
@@ -519,7 +519,7 @@ cmd_get(struct swctl_context *ctx)
             db_atom_destroy(&key, ca.column->type.key.type);
             if (idx == UINT_MAX) {
                 if (!if_exists) {
-                    swctl_fatal("no key \"%s\" in %s record \"%s\" column "
+                    sw_fatal("no key \"%s\" in %s record \"%s\" column "
                                 "%s", ca.key, table->schema->name,
                                 ctx->argv[2], ca.column->name);
                 }
@@ -573,7 +573,7 @@ parse_values(struct swctl_context *ctx, const struct db_column *column,
                                          ctx->symtab);
         }
         if (error) {
-            swctl_fatal("%s", error);
+            sw_fatal("%s", error);
         }
         if (!keys) {
             check_constraints(&one, &column->type);
@@ -615,7 +615,7 @@ cmd_add_or_remove(struct swctl_context *ctx, bool add)
         }
         struct db_error *error = db_datum_check_size(value, &column->type);
         if (error) {
-            swctl_fatal("%s", db_error_to_string_free(error));
+            sw_fatal("%s", db_error_to_string_free(error));
         }
     }
     db_datum_destroy(&values, &type);
@@ -646,7 +646,7 @@ cmd_clear(struct swctl_context *ctx)
         const struct db_column *column = swctl_column(table, ctx->argv[i]);
         check_writable(table, column);
         if (column->type.n_min > 0) {
-            swctl_fatal("\"clear\" operation cannot be applied to column %s "
+            sw_fatal("\"clear\" operation cannot be applied to column %s "
                         "of table %s, which is not allowed to be empty",
                         column->name, table->schema->name);
         }
@@ -694,7 +694,7 @@ cmd_destroy(struct swctl_context *ctx)
     struct db_table *table = swctl_table(ctx, ctx->argv[1]);
 
     if (all == (ctx->argc > 2)) {
-        swctl_fatal(all ? "--all and records may not be given together"
+        sw_fatal(all ? "--all and records may not be given together"
                         : "destroy needs records or --all");
     }
     if (!table->schema->is_root) {

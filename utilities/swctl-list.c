@@ -50,7 +50,7 @@ output_columns(struct swctl_context *ctx, const struct db_table *table,
         }
         free(copy);
         if (!*n) {
-            swctl_fatal("must specify at least one column name");
+            sw_fatal("must specify at least one column name");
         }
         return columns;
     }
@@ -244,7 +244,7 @@ parse_find_condition(struct swctl_context *ctx, const struct db_table *table,
     const char *p = arg;
     char *name, *error = db_token_parse(&p, &name);
     if (error) {
-        swctl_fatal("%s", error);
+        sw_fatal("%s", error);
     }
     fc->column = swctl_column(table, name);
     free(name);
@@ -253,10 +253,10 @@ parse_find_condition(struct swctl_context *ctx, const struct db_table *table,
         p++;
         error = db_token_parse(&p, &fc->key);
         if (error) {
-            swctl_fatal("%s", error);
+            sw_fatal("%s", error);
         }
         if (!db_type_is_map(&fc->column->type)) {
-            swctl_fatal("cannot specify key to check for non-map column %s",
+            sw_fatal("cannot specify key to check for non-map column %s",
                         fc->column->name);
         }
     }
@@ -268,7 +268,7 @@ parse_find_condition(struct swctl_context *ctx, const struct db_table *table,
         }
     }
     if (i == ARRAY_SIZE(relops)) {
-        swctl_fatal("%s: missing relational operator (use =, !=, <, >, <=, "
+        sw_fatal("%s: missing relational operator (use =, !=, <, >, <=, "
                     ">=, {=}, {!=}, {<}, {>}, {<=}, {>=}, {in} or "
                     "{not-in})", arg);
     }

@@ -45,18 +45,6 @@ swctl_exit(int status)
     _exit(status);
 }
 
-void
-swctl_fatal(const char *format, ...)
-{
-    va_list args;
-    fprintf(stderr, "%s: ", program_name);
-    va_start(args, format);
-    vfprintf(stderr, format, args);
-    va_end(args);
-    fputc('\n', stderr);
-    swctl_exit(EXIT_FAILURE);
-}
-
 /* Like ovs-vsctl, whose --timeout is a SIGALRM, a timeout exits 142. */
 static void NO_RETURN
 swctl_timed_out(long long timeout_msec, const char *doing)
@@ -176,14 +164,14 @@ add_command_option(struct smap *options, const char *arg)
         bool takes_value = command_options[i][len] == '=';
         if (strlen(name) == len && !strncmp(name, command_options[i], len)) {
             if (takes_value != (eq != NULL)) {
-                swctl_fatal("option '%s' %s an argument", name,
+                sw_fatal("option '%s' %s an argument", name,
                             takes_value ? "requires" : "does not take");
             }
             known = true;
         }
     }
     if (!known) {
-        swctl_fatal("unrecognized option '%s'", arg);
+        sw_fatal("unrecognized option '%s'", arg);
     }
     smap_replace(options, name, eq ? eq + 1 : "");
     free(name);
@@ -201,7 +189,7 @@ parse_commands(int argc, char *argv[], const struct smap *first_options,
         max += !strcmp(argv[j], "--");
         if (!utf8_is_valid(argv[j])) {
             /* The database holds only UTF-8 (RFC 7047). */
-            swctl_fatal("argument %d is not valid UTF-8", j + 1);
+            sw_fatal("argument %d is not valid UTF-8", j + 1);
         }
     }
     struct command *commands = xcalloc(max, sizeof *commands);
@@ -227,7 +215,7 @@ parse_commands(int argc, char *argv[], const struct smap *first_options,
         }
         if (i == start) {
             if (smap_count(&c->options)) {
-                swctl_fatal("missing command name (use --help for help)");
+                sw_fatal("missing command name (use --help for help)");
             }
             smap_destroy(&c->options);
             i++;                /* An empty segment: "-- --" or a trailing
@@ -237,24 +225,24 @@ parse_commands(int argc, char *argv[], const struct smap *first_options,
 
         c->syntax = find_command(argv[start]);
         if (!c->syntax) {
-            swctl_fatal("unknown command '%s'; use --help for help",
+            sw_fatal("unknown command '%s'; use --help for help",
                         argv[start]);
         }
         c->argc = i - start;
         c->argv = &argv[start];
         int n_args = c->argc - 1;
         if (n_args < c->syntax->min_args) {
-            swctl_fatal("'%s' command requires at least %d arguments",
+            sw_fatal("'%s' command requires at least %d arguments",
                         c->syntax->name, c->syntax->min_args);
         }
         if (n_args > c->syntax->max_args) {
-            swctl_fatal("'%s' command takes at most %d arguments",
+            sw_fatal("'%s' command takes at most %d arguments",
                         c->syntax->name, c->syntax->max_args);
         }
         struct smap_node *node;
         SMAP_FOR_EACH (node, &c->options) {
             if (!command_allows(c->syntax, node->key)) {
-                swctl_fatal("'%s' command has no '%s' option",
+                sw_fatal("'%s' command has no '%s' option",
                             c->syntax->name, node->key);
             }
         }
@@ -263,7 +251,7 @@ parse_commands(int argc, char *argv[], const struct smap *first_options,
         i++;                    /* Past "--". */
     }
     if (!n) {
-        swctl_fatal("missing command name (use --help for help)");
+        sw_fatal("missing command name (use --help for help)");
     }
     *n_commands = n;
     return commands;
@@ -338,7 +326,7 @@ parse_options(int argc, char *argv[], struct global_options *g)
         case 't': {
             int secs;
             if (!str_to_int(optarg, 0, INT_MAX / 1000, &secs)) {
-                swctl_fatal("value %s on -t or --timeout is invalid",
+                sw_fatal("value %s on -t or --timeout is invalid",
                             optarg);
             }
             g->timeout_msec = secs * 1000LL;
@@ -355,7 +343,7 @@ parse_options(int argc, char *argv[], struct global_options *g)
             break;
         case 'f':
             if (!table_format_from_string(optarg, &g->opts.style.format)) {
-                swctl_fatal("unknown output format \"%s\"", optarg);
+                sw_fatal("unknown output format \"%s\"", optarg);
             }
             break;
         case 'd':
@@ -366,7 +354,7 @@ parse_options(int argc, char *argv[], struct global_options *g)
             } else if (!strcmp(optarg, "json")) {
                 g->opts.data = DATA_JSON;
             } else {
-                swctl_fatal("unknown data format \"%s\"", optarg);
+                sw_fatal("unknown data format \"%s\"", optarg);
             }
             break;
         case OPT_NO_HEADINGS:
@@ -399,7 +387,7 @@ parse_options(int argc, char *argv[], struct global_options *g)
             char *error = vlog_set_levels_from_string(optarg ? optarg
                                                              : "dbg");
             if (error) {
-                swctl_fatal("%s", error);
+                sw_fatal("%s", error);
             }
             break;
         }
@@ -410,12 +398,12 @@ parse_options(int argc, char *argv[], struct global_options *g)
             exit(EXIT_SUCCESS);
         case '?':
             if (optopt) {
-                swctl_fatal("invalid option -- '%c'", optopt);
+                sw_fatal("invalid option -- '%c'", optopt);
             }
-            swctl_fatal("unrecognized option '%s'", argv[optind - 1]);
+            sw_fatal("unrecognized option '%s'", argv[optind - 1]);
         case ':':
         default:
-            swctl_fatal("option '%s' requires an argument",
+            sw_fatal("option '%s' requires an argument",
                         argv[optind - 1]);
         }
     }
@@ -513,7 +501,7 @@ wait_for_reload(struct db_client *client, long long next_cfg,
             swctl_timed_out(timeout_msec, "waiting for sw-vswitchd to apply "
                             "the change (which is committed)");
         } else if (err) {
-            swctl_fatal("%s", error);
+            sw_fatal("%s", error);
         }
     }
 }
@@ -623,10 +611,10 @@ connect_db(const struct global_options *g, long long deadline)
             swctl_timed_out(g->timeout_msec, "talking to the database");
         }
         if (client) {
-            swctl_fatal("%s", error);
+            sw_fatal("%s", error);
         }
         if (!g->retry || time_msec() + 1000 >= deadline) {
-            swctl_fatal("%s", error);
+            sw_fatal("%s", error);
         }
         free(error);
         sleep(1);
@@ -668,13 +656,13 @@ main(int argc, char *argv[])
         if (err == -ETIMEDOUT) {
             swctl_timed_out(g.timeout_msec, "waiting for wait-until");
         } else if (err) {
-            swctl_fatal("%s", error);
+            sw_fatal("%s", error);
         }
     }
 
     const struct db_symbol *uncreated = db_symtab_find_uncreated(&symtab);
     if (uncreated) {
-        swctl_fatal("row id \"%s\" is referenced but never created (e.g. "
+        sw_fatal("row id \"%s\" is referenced but never created (e.g. "
                     "with \"-- --id=%s create ...\")", uncreated->name,
                     uncreated->name);
     }
@@ -704,12 +692,12 @@ main(int argc, char *argv[])
             if (time_msec() >= deadline) {
                 swctl_timed_out(g.timeout_msec, "committing the change");
             }
-            swctl_fatal("%s", error);
+            sw_fatal("%s", error);
         }
         const json_t *txn_error = find_txn_error(result);
         if (txn_error) {
             char *s = json_dumps(txn_error, JSON_COMPACT | JSON_SORT_KEYS);
-            swctl_fatal("transaction error: %s", s);
+            sw_fatal("transaction error: %s", s);
         }
         if (g.opts.wait) {
             const json_t *select = json_array_get(

@@ -4,7 +4,7 @@
  * every command of the command line in order against one transaction on
  * that replica (each seeing the effects of the ones before), and then
  * sends the whole transaction to the server at once.  A command that
- * finds a problem calls swctl_fatal(): nothing has been sent yet, so the
+ * finds a problem calls sw_fatal(): nothing has been sent yet, so the
  * database is untouched. */
 #ifndef SWCTL_H
 #define SWCTL_H 1
@@ -107,7 +107,6 @@ extern const struct swctl_command swctl_db_commands[];
 extern const struct swctl_command swctl_list_commands[];
 extern const struct swctl_command swctl_show_commands[];
 
-void swctl_fatal(const char *format, ...) PRINTF_FORMAT(1, 2) NO_RETURN;
 void swctl_exit(int status) NO_RETURN;
 void swctl_warn(const char *format, ...) PRINTF_FORMAT(1, 2);
 

@@ -292,7 +292,6 @@ afpacket_send(struct afpacket *s, struct dp_packet_batch *batch,
 struct netdev_afpacket {
     struct netdev up;
     struct afpacket *sock;
-    struct netdev_stats stats;  /* Through netdev_count(). */
 };
 
 static struct netdev_afpacket *
@@ -326,33 +325,6 @@ netdev_afpacket_destroy(struct netdev *netdev)
     free(dev);
 }
 
-static int
-netdev_afpacket_get_etheraddr(const struct netdev *netdev,
-                              struct eth_addr *ea)
-{
-    return linux_get_etheraddr(netdev->name, ea);
-}
-
-static int
-netdev_afpacket_get_mtu(const struct netdev *netdev, int *mtu)
-{
-    return linux_get_mtu(netdev->name, mtu);
-}
-
-static int
-netdev_afpacket_set_mtu(struct netdev *netdev, int mtu)
-{
-    return linux_set_mtu(netdev->name, mtu);
-}
-
-static int
-netdev_afpacket_get_stats(const struct netdev *netdev,
-                          struct netdev_stats *stats)
-{
-    netdev_stats_load(&netdev_afpacket_cast(netdev)->stats, stats);
-    return 0;
-}
-
 static void
 netdev_afpacket_get_status(const struct netdev *netdev, struct smap *status)
 {
@@ -360,18 +332,12 @@ netdev_afpacket_get_status(const struct netdev *netdev, struct smap *status)
     linux_get_driver_status(netdev->name, status);
 }
 
-static bool
-netdev_afpacket_get_carrier(const struct netdev *netdev)
-{
-    return linux_get_carrier(netdev->name);
-}
-
 static int
 netdev_afpacket_rxq_recv(struct netdev *netdev, int qid,
                          struct dp_packet_batch *batch)
 {
     struct netdev_afpacket *dev = netdev_afpacket_cast(netdev);
-    return afpacket_recv(dev->sock, batch, &dev->stats);
+    return afpacket_recv(dev->sock, batch, &dev->up.stats);
 }
 
 static int
@@ -379,7 +345,7 @@ netdev_afpacket_send(struct netdev *netdev, int qid,
                      struct dp_packet_batch *batch)
 {
     struct netdev_afpacket *dev = netdev_afpacket_cast(netdev);
-    return afpacket_send(dev->sock, batch, &dev->stats);
+    return afpacket_send(dev->sock, batch, &dev->up.stats);
 }
 
 static int
@@ -394,12 +360,11 @@ const struct netdev_class netdev_afpacket_class = {
     .alloc = netdev_afpacket_alloc,
     .construct = netdev_afpacket_construct,
     .destroy = netdev_afpacket_destroy,
-    .get_etheraddr = netdev_afpacket_get_etheraddr,
-    .get_mtu = netdev_afpacket_get_mtu,
-    .set_mtu = netdev_afpacket_set_mtu,
-    .get_stats = netdev_afpacket_get_stats,
+    .get_etheraddr = netdev_linux_get_etheraddr,
+    .get_mtu = netdev_linux_get_mtu,
+    .set_mtu = netdev_linux_set_mtu,
     .get_status = netdev_afpacket_get_status,
-    .get_carrier = netdev_afpacket_get_carrier,
+    .get_carrier = netdev_linux_get_carrier,
     .rxq_recv = netdev_afpacket_rxq_recv,
     .send = netdev_afpacket_send,
     .rxq_wait_fd = netdev_afpacket_rxq_wait_fd,

@@ -55,6 +55,10 @@ enum {
     XSK_TX_FRAMES = XSK_RING_SIZE,
     XSK_FRAMES = XSK_RX_FRAMES + XSK_TX_FRAMES,
     XSK_MAX_RXQ = 16,
+    /* The largest MTU XDP takes with 4 kB frames: the frame less XDP's
+     * headroom (256), the skb_shared_info tail (320) and the Ethernet
+     * header. */
+    XSK_MAX_MTU = XSK_FRAME_SIZE - 256 - 320 - 14,
     XSK_BUSY_RETRIES = 50,
     XSK_BUSY_RETRY_USEC = 4000,
 };
@@ -108,7 +112,6 @@ struct netdev_afxdp {
     char *fallback_why;
 
     bool promisc_set;           /* We made the device promiscuous. */
-    struct netdev_stats stats;  /* Through netdev_count(). */
 };
 
 static struct netdev_afxdp *
@@ -330,10 +333,9 @@ netdev_afxdp_open(struct netdev_afxdp *dev, char **errp)
 
     /* An MTU too large for XDP is the common reason: say so. */
     int mtu;
-    int max_mtu = XSK_FRAME_SIZE - 256 - 320 - ETH_HEADER_LEN;
-    if (!linux_get_mtu(name, &mtu) && mtu > max_mtu) {
+    if (!linux_get_mtu(name, &mtu) && mtu > XSK_MAX_MTU) {
         dev->fallback_why = xasprintf("MTU %d is larger than AF_XDP "
-                                      "takes (about %d)", mtu, max_mtu);
+                                      "takes (about %d)", mtu, XSK_MAX_MTU);
     } else {
         dev->fallback_why = xasprintf("XDP could not attach in %s mode "
                                       "(%s)", xdp_mode_names[dev->mode],
@@ -405,16 +407,13 @@ netdev_afxdp_set_config(struct netdev *netdev, const struct smap *options,
             }
             mode = i;
         } else if (!strcmp(node->key, "n_rxq")) {
-            char *end;
-            long n = strtol(node->value, &end, 10);
             int max = MIN(XSK_MAX_RXQ, linux_get_n_rxq(netdev->name));
-            if (*end || end == node->value || n < 1 || n > max) {
+            if (!str_to_int(node->value, 1, max, &n_rxq)) {
                 *errp = xasprintf("%s: n_rxq \"%s\" is not a number from 1 "
                                   "to %d (the device's receive queues)",
                                   netdev->name, node->value, max);
                 return -EINVAL;
             }
-            n_rxq = n;
         } else {
             *errp = xasprintf("%s: unknown option \"%s\"", netdev->name,
                               node->key);
@@ -434,32 +433,6 @@ netdev_afxdp_set_config(struct netdev *netdev, const struct smap *options,
     return netdev_afxdp_open(dev, errp);
 }
 
-static int
-netdev_afxdp_get_etheraddr(const struct netdev *netdev, struct eth_addr *ea)
-{
-    return linux_get_etheraddr(netdev->name, ea);
-}
-
-static int
-netdev_afxdp_get_mtu(const struct netdev *netdev, int *mtu)
-{
-    return linux_get_mtu(netdev->name, mtu);
-}
-
-static int
-netdev_afxdp_set_mtu(struct netdev *netdev, int mtu)
-{
-    return linux_set_mtu(netdev->name, mtu);
-}
-
-static int
-netdev_afxdp_get_stats(const struct netdev *netdev,
-                       struct netdev_stats *stats)
-{
-    netdev_stats_load(&netdev_afxdp_cast(netdev)->stats, stats);
-    return 0;
-}
-
 static void
 netdev_afxdp_get_status(const struct netdev *netdev, struct smap *status)
 {
@@ -475,12 +448,6 @@ netdev_afxdp_get_status(const struct netdev *netdev, struct smap *status)
     linux_get_driver_status(netdev->name, status);
 }
 
-static bool
-netdev_afxdp_get_carrier(const struct netdev *netdev)
-{
-    return linux_get_carrier(netdev->name);
-}
-
 static int
 netdev_afxdp_n_rxq(const struct netdev *netdev)
 {
@@ -494,7 +461,7 @@ netdev_afxdp_rxq_recv(struct netdev *netdev, int qid,
 {
     struct netdev_afxdp *dev = netdev_afxdp_cast(netdev);
     if (dev->fallback) {
-        return afpacket_recv(dev->fallback, batch, &dev->stats);
+        return afpacket_recv(dev->fallback, batch, &dev->up.stats);
     }
     if (qid >= dev->n_queues) {
         return -EAGAIN;
@@ -529,8 +496,8 @@ netdev_afxdp_rxq_recv(struct netdev *netdev, int qid,
     }
     xsk_ring_prod__submit(&q->fq, n);
     xsk_ring_cons__release(&q->rx, n);
-    netdev_count(&dev->stats.rx_packets, n);
-    netdev_count(&dev->stats.rx_bytes, bytes);
+    netdev_count(&dev->up.stats.rx_packets, n);
+    netdev_count(&dev->up.stats.rx_bytes, bytes);
     return 0;
 }
 
@@ -553,10 +520,10 @@ netdev_afxdp_send(struct netdev *netdev, int qid,
 {
     struct netdev_afxdp *dev = netdev_afxdp_cast(netdev);
     if (dev->fallback) {
-        return afpacket_send(dev->fallback, batch, &dev->stats);
+        return afpacket_send(dev->fallback, batch, &dev->up.stats);
     }
     if (!dev->n_queues) {
-        netdev_count(&dev->stats.tx_dropped, batch->count);
+        netdev_count(&dev->up.stats.tx_dropped, batch->count);
         dp_packet_batch_delete(batch);
         return -ENETDOWN;
     }
@@ -610,9 +577,9 @@ netdev_afxdp_send(struct netdev *netdev, int qid,
     if (too_big) {
         COVERAGE_ADD(afxdp_tx_too_big, too_big);
     }
-    netdev_count(&dev->stats.tx_packets, n);
-    netdev_count(&dev->stats.tx_bytes, bytes);
-    netdev_count(&dev->stats.tx_dropped, full + too_big);
+    netdev_count(&dev->up.stats.tx_packets, n);
+    netdev_count(&dev->up.stats.tx_bytes, bytes);
+    netdev_count(&dev->up.stats.tx_dropped, full + too_big);
     dp_packet_batch_delete(batch);
     return 0;
 }
@@ -633,12 +600,11 @@ const struct netdev_class netdev_afxdp_class = {
     .construct = netdev_afxdp_construct,
     .destroy = netdev_afxdp_destroy,
     .set_config = netdev_afxdp_set_config,
-    .get_etheraddr = netdev_afxdp_get_etheraddr,
-    .get_mtu = netdev_afxdp_get_mtu,
-    .set_mtu = netdev_afxdp_set_mtu,
-    .get_stats = netdev_afxdp_get_stats,
+    .get_etheraddr = netdev_linux_get_etheraddr,
+    .get_mtu = netdev_linux_get_mtu,
+    .set_mtu = netdev_linux_set_mtu,
     .get_status = netdev_afxdp_get_status,
-    .get_carrier = netdev_afxdp_get_carrier,
+    .get_carrier = netdev_linux_get_carrier,
     .n_rxq = netdev_afxdp_n_rxq,
     .rxq_recv = netdev_afxdp_rxq_recv,
     .send = netdev_afxdp_send,

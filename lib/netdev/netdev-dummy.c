@@ -379,34 +379,29 @@ netdev_dummy_register_commands(void)
                              2, netdev_dummy_set_carrier, NULL);
 }
 
+/* "dummy" and "dummy-pmd" differ in who receives: the main thread, or
+ * datapath threads that may sleep on the queue's eventfd. */
+#define NETDEV_DUMMY_MEMBERS                        \
+    .alloc = netdev_dummy_alloc,                    \
+    .construct = netdev_dummy_construct,            \
+    .destroy = netdev_dummy_destroy,                \
+    .set_config = netdev_dummy_set_config,          \
+    .get_etheraddr = netdev_dummy_get_etheraddr,    \
+    .get_mtu = netdev_dummy_get_mtu,                \
+    .get_stats = netdev_dummy_get_stats,            \
+    .get_status = netdev_dummy_get_status,          \
+    .get_carrier = netdev_dummy_get_carrier,        \
+    .rxq_recv = netdev_dummy_rxq_recv,              \
+    .send = netdev_dummy_send
+
 const struct netdev_class netdev_dummy_class = {
     .type = "dummy",
-    .alloc = netdev_dummy_alloc,
-    .construct = netdev_dummy_construct,
-    .destroy = netdev_dummy_destroy,
-    .set_config = netdev_dummy_set_config,
-    .get_etheraddr = netdev_dummy_get_etheraddr,
-    .get_mtu = netdev_dummy_get_mtu,
-    .get_stats = netdev_dummy_get_stats,
-    .get_status = netdev_dummy_get_status,
-    .get_carrier = netdev_dummy_get_carrier,
-    .rxq_recv = netdev_dummy_rxq_recv,
-    .send = netdev_dummy_send,
+    NETDEV_DUMMY_MEMBERS,
 };
 
 const struct netdev_class netdev_dummy_pmd_class = {
     .type = "dummy-pmd",
+    NETDEV_DUMMY_MEMBERS,
     .threaded = true,
-    .alloc = netdev_dummy_alloc,
-    .construct = netdev_dummy_construct,
-    .destroy = netdev_dummy_destroy,
-    .set_config = netdev_dummy_set_config,
-    .get_etheraddr = netdev_dummy_get_etheraddr,
-    .get_mtu = netdev_dummy_get_mtu,
-    .get_stats = netdev_dummy_get_stats,
-    .get_status = netdev_dummy_get_status,
-    .get_carrier = netdev_dummy_get_carrier,
-    .rxq_recv = netdev_dummy_rxq_recv,
-    .send = netdev_dummy_send,
     .rxq_wait_fd = netdev_dummy_rxq_wait_fd,
 };

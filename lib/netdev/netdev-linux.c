@@ -10,6 +10,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "netdev/netdev.h"
 #include "smap.h"
 #include "util.h"
 
@@ -46,23 +47,15 @@ linux_ifindex(const char *name)
 }
 
 int
-linux_get_etheraddr(const char *name, struct eth_addr *ea)
+netdev_linux_get_etheraddr(const struct netdev *netdev, struct eth_addr *ea)
 {
+    const char *name = netdev_get_name(netdev);
     struct ifreq ifr = { 0 };
     int error = linux_ioctl(name, SIOCGIFHWADDR, &ifr);
     if (!error) {
         memcpy(ea->ea, ifr.ifr_hwaddr.sa_data, ETH_ADDR_LEN);
     }
     return error;
-}
-
-int
-linux_set_etheraddr(const char *name, struct eth_addr ea)
-{
-    struct ifreq ifr = { 0 };
-    ifr.ifr_hwaddr.sa_family = 1;      /* ARPHRD_ETHER */
-    memcpy(ifr.ifr_hwaddr.sa_data, ea.ea, ETH_ADDR_LEN);
-    return linux_ioctl(name, SIOCSIFHWADDR, &ifr);
 }
 
 int
@@ -75,10 +68,16 @@ linux_get_mtu(const char *name, int *mtu)
 }
 
 int
-linux_set_mtu(const char *name, int mtu)
+netdev_linux_get_mtu(const struct netdev *netdev, int *mtu)
+{
+    return linux_get_mtu(netdev_get_name(netdev), mtu);
+}
+
+int
+netdev_linux_set_mtu(struct netdev *netdev, int mtu)
 {
     struct ifreq ifr = { .ifr_mtu = mtu };
-    return linux_ioctl(name, SIOCSIFMTU, &ifr);
+    return linux_ioctl(netdev_get_name(netdev), SIOCSIFMTU, &ifr);
 }
 
 int
@@ -98,10 +97,10 @@ linux_update_flags(const char *name, int off, int on)
 }
 
 bool
-linux_get_carrier(const char *name)
+netdev_linux_get_carrier(const struct netdev *netdev)
 {
     struct ifreq ifr = { 0 };
-    return (!linux_ioctl(name, SIOCGIFFLAGS, &ifr)
+    return (!linux_ioctl(netdev_get_name(netdev), SIOCGIFFLAGS, &ifr)
             && (ifr.ifr_flags & (IFF_UP | IFF_RUNNING))
                == (IFF_UP | IFF_RUNNING));
 }

@@ -8,25 +8,29 @@
 #include <stdbool.h>
 #include "packets.h"
 
+struct netdev;
 struct smap;
 
 /* The interface's index, or a negative errno (-ENODEV if it is gone). */
 int linux_ifindex(const char *name);
 
-int linux_get_etheraddr(const char *name, struct eth_addr *);
-int linux_set_etheraddr(const char *name, struct eth_addr);
 int linux_get_mtu(const char *name, int *mtu);
-int linux_set_mtu(const char *name, int mtu);
 
 /* Clears the IFF_* bits 'off' and sets 'on' in the interface's flags. */
 int linux_update_flags(const char *name, int off, int on);
-/* True if the interface is up and has its carrier (IFF_RUNNING). */
-bool linux_get_carrier(const char *name);
 
 /* The device's receive queues (ethtool channels), 1 if it cannot say. */
 int linux_get_n_rxq(const char *name);
 
 /* Adds the driver's name (ethtool) to 'status', as OVS does. */
 void linux_get_driver_status(const char *name, struct smap *status);
+
+/* Members of struct netdev_class for any class whose device is a Linux
+ * interface named like the netdev. */
+int netdev_linux_get_etheraddr(const struct netdev *, struct eth_addr *);
+int netdev_linux_get_mtu(const struct netdev *, int *mtu);
+int netdev_linux_set_mtu(struct netdev *, int mtu);
+/* True if the interface is up and has its carrier (IFF_RUNNING). */
+bool netdev_linux_get_carrier(const struct netdev *);
 
 #endif /* netdev-linux.h */

@@ -22,6 +22,10 @@ struct netdev {
     /* Set by the class: send() passes checksum and segmentation offloads
      * on (a virtio-net header), so netdev_send() leaves them pending. */
     bool takes_offloads;
+
+    /* Counters for classes without get_stats(), kept with netdev_count()
+     * by whichever threads receive and send. */
+    struct netdev_stats stats;
 };
 
 struct netdev_class {
@@ -48,6 +52,7 @@ struct netdev_class {
     int (*get_mtu)(const struct netdev *, int *);
     /* May be NULL (then the MTU cannot be changed). */
     int (*set_mtu)(struct netdev *, int);
+    /* May be NULL: then 'stats' in struct netdev are the counters. */
     int (*get_stats)(const struct netdev *, struct netdev_stats *);
     /* May be NULL. */
     void (*get_status)(const struct netdev *, struct smap *);
@@ -77,10 +82,6 @@ netdev_count(uint64_t *counter, uint64_t n)
 {
     __atomic_fetch_add(counter, n, __ATOMIC_RELAXED);
 }
-
-/* Copies counters kept with netdev_count(). */
-void netdev_stats_load(const struct netdev_stats *src,
-                       struct netdev_stats *dst);
 
 extern const struct netdev_class netdev_dummy_class;
 extern const struct netdev_class netdev_dummy_pmd_class;

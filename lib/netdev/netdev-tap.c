@@ -49,7 +49,6 @@ struct netdev_tap {
     struct netdev up;
     int fd;
     bool created;               /* We made the device (it was absent). */
-    struct netdev_stats stats;  /* Through netdev_count(). */
     uint8_t *spill;             /* Tail of a large received frame. */
     unsigned int idle_skips;    /* Polls left to skip (receiver only). */
 };
@@ -132,42 +131,11 @@ netdev_tap_destroy(struct netdev *netdev)
     free(dev);
 }
 
-static int
-netdev_tap_get_etheraddr(const struct netdev *netdev, struct eth_addr *ea)
-{
-    return linux_get_etheraddr(netdev->name, ea);
-}
-
-static int
-netdev_tap_get_mtu(const struct netdev *netdev, int *mtu)
-{
-    return linux_get_mtu(netdev->name, mtu);
-}
-
-static int
-netdev_tap_set_mtu(struct netdev *netdev, int mtu)
-{
-    return linux_set_mtu(netdev->name, mtu);
-}
-
-static int
-netdev_tap_get_stats(const struct netdev *netdev, struct netdev_stats *stats)
-{
-    netdev_stats_load(&netdev_tap_cast(netdev)->stats, stats);
-    return 0;
-}
-
 static void
 netdev_tap_get_status(const struct netdev *netdev, struct smap *status)
 {
     smap_add(status, "tap", netdev_tap_cast(netdev)->created
                             ? "created" : "attached");
-}
-
-static bool
-netdev_tap_get_carrier(const struct netdev *netdev)
-{
-    return linux_get_carrier(netdev->name);
 }
 
 /* Reads one frame, or returns NULL with '*error' set (-EAGAIN when
@@ -196,7 +164,7 @@ netdev_tap_recv_one(struct netdev_tap *dev, int *error)
     if ((vnet.flags || vnet.gso_type)
         && dp_packet_offload_from_vnet(p, &vnet)) {
         COVERAGE_INC(netdev_tap_rx_bad_vnet);
-        netdev_count(&dev->stats.rx_errors, 1);
+        netdev_count(&dev->up.stats.rx_errors, 1);
         dp_packet_delete(p);
         *error = 0;
         return NULL;
@@ -231,13 +199,13 @@ netdev_tap_rxq_recv(struct netdev *netdev, int qid,
     }
     if (!batch->count) {
         if (error != -EAGAIN) {
-            netdev_count(&dev->stats.rx_errors, 1);
+            netdev_count(&dev->up.stats.rx_errors, 1);
         }
         dev->idle_skips = TAP_IDLE_SKIPS;
         return error ? error : -EAGAIN;
     }
-    netdev_count(&dev->stats.rx_packets, batch->count);
-    netdev_count(&dev->stats.rx_bytes, bytes);
+    netdev_count(&dev->up.stats.rx_packets, batch->count);
+    netdev_count(&dev->up.stats.rx_bytes, bytes);
     return 0;
 }
 
@@ -269,9 +237,9 @@ netdev_tap_send(struct netdev *netdev, int qid, struct dp_packet_batch *batch)
         }
     }
     dp_packet_batch_delete(batch);
-    netdev_count(&dev->stats.tx_packets, sent);
-    netdev_count(&dev->stats.tx_bytes, bytes);
-    netdev_count(&dev->stats.tx_dropped, dropped);
+    netdev_count(&dev->up.stats.tx_packets, sent);
+    netdev_count(&dev->up.stats.tx_bytes, bytes);
+    netdev_count(&dev->up.stats.tx_dropped, dropped);
     return error;
 }
 
@@ -281,37 +249,28 @@ netdev_tap_rxq_wait_fd(const struct netdev *netdev, int qid)
     return netdev_tap_cast(netdev)->fd;
 }
 
+/* "tap" and "internal" are the same device; only the type name, which
+ * Interface.type and `dpctl/show` report, and the status differ. */
+#define NETDEV_TAP_MEMBERS                          \
+    .threaded = true,                               \
+    .alloc = netdev_tap_alloc,                      \
+    .construct = netdev_tap_construct,              \
+    .destroy = netdev_tap_destroy,                  \
+    .get_etheraddr = netdev_linux_get_etheraddr,    \
+    .get_mtu = netdev_linux_get_mtu,                \
+    .set_mtu = netdev_linux_set_mtu,                \
+    .get_carrier = netdev_linux_get_carrier,        \
+    .rxq_recv = netdev_tap_rxq_recv,                \
+    .send = netdev_tap_send,                        \
+    .rxq_wait_fd = netdev_tap_rxq_wait_fd
+
 const struct netdev_class netdev_tap_class = {
     .type = "tap",
-    .threaded = true,
-    .alloc = netdev_tap_alloc,
-    .construct = netdev_tap_construct,
-    .destroy = netdev_tap_destroy,
-    .get_etheraddr = netdev_tap_get_etheraddr,
-    .get_mtu = netdev_tap_get_mtu,
-    .set_mtu = netdev_tap_set_mtu,
-    .get_stats = netdev_tap_get_stats,
+    NETDEV_TAP_MEMBERS,
     .get_status = netdev_tap_get_status,
-    .get_carrier = netdev_tap_get_carrier,
-    .rxq_recv = netdev_tap_rxq_recv,
-    .send = netdev_tap_send,
-    .rxq_wait_fd = netdev_tap_rxq_wait_fd,
 };
 
-/* The same device: the class differs only in its name, which is what
- * Interface.type and `dpctl/show` report. */
 const struct netdev_class netdev_internal_class = {
     .type = "internal",
-    .threaded = true,
-    .alloc = netdev_tap_alloc,
-    .construct = netdev_tap_construct,
-    .destroy = netdev_tap_destroy,
-    .get_etheraddr = netdev_tap_get_etheraddr,
-    .get_mtu = netdev_tap_get_mtu,
-    .set_mtu = netdev_tap_set_mtu,
-    .get_stats = netdev_tap_get_stats,
-    .get_carrier = netdev_tap_get_carrier,
-    .rxq_recv = netdev_tap_rxq_recv,
-    .send = netdev_tap_send,
-    .rxq_wait_fd = netdev_tap_rxq_wait_fd,
+    NETDEV_TAP_MEMBERS,
 };

@@ -223,7 +223,15 @@ int
 netdev_get_stats(const struct netdev *netdev, struct netdev_stats *stats)
 {
     memset(stats, 0, sizeof *stats);
-    return netdev->class->get_stats(netdev, stats);
+    if (netdev->class->get_stats) {
+        return netdev->class->get_stats(netdev, stats);
+    }
+    const uint64_t *from = (const uint64_t *) &netdev->stats;
+    uint64_t *to = (uint64_t *) stats;
+    for (size_t i = 0; i < sizeof *stats / sizeof *from; i++) {
+        to[i] = __atomic_load_n(&from[i], __ATOMIC_RELAXED);
+    }
+    return 0;
 }
 
 void
@@ -346,15 +354,5 @@ netdev_notify_rx(struct netdev *netdev)
 {
     if (netdev->rx_notify) {
         netdev->rx_notify(netdev, netdev->rx_notify_aux);
-    }
-}
-
-void
-netdev_stats_load(const struct netdev_stats *src, struct netdev_stats *dst)
-{
-    const uint64_t *from = (const uint64_t *) src;
-    uint64_t *to = (uint64_t *) dst;
-    for (size_t i = 0; i < sizeof *src / sizeof *from; i++) {
-        to[i] = __atomic_load_n(&from[i], __ATOMIC_RELAXED);
     }
 }
