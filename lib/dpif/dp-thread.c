@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
+#include "coverage.h"
 #include "dpif/dp-flow.h"
 #include "dpif/dpcls.h"
 #include "dpif/dpif-private.h"
@@ -22,6 +23,8 @@
 #include "timeval.h"
 #include "util.h"
 #include "vlog.h"
+
+COVERAGE_DEFINE(dp_thread_sleep);
 
 VLOG_DEFINE_THIS_MODULE(dp_thread);
 
@@ -118,6 +121,7 @@ dp_thread_sleep(struct dp_thread *t, const struct dp_rxq_list *rxqs)
     /* Offline, the port behind an fd may go away; the main thread wakes
      * us when it changes our queues, and a closed fd only makes poll()
      * return early. */
+    COVERAGE_INC(dp_thread_sleep);
     rcu_sleep();
     poll(fds, n, timeout);
     rcu_wake();
