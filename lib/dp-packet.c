@@ -89,14 +89,21 @@ dp_packet_put(struct dp_packet *p, const void *data, size_t n)
 }
 
 struct dp_packet *
-dp_packet_join(struct dp_packet *p, const void *tail, size_t n)
+dp_packet_new_tail(size_t head, size_t tail)
 {
-    struct dp_packet *joined = dp_packet_new(p->size + n);
-    dp_packet_put(joined, dp_packet_data(p), p->size);
-    dp_packet_put(joined, tail, n);
-    joined->md = p->md;
-    dp_packet_delete(p);
-    return joined;
+    struct dp_packet *p = dp_packet_new(head + tail);
+    p->data_ofs += head;
+    return p;
+}
+
+void
+dp_packet_prepend_head(struct dp_packet *p, size_t n,
+                       const struct dp_packet *head)
+{
+    p->size = n;
+    memcpy(dp_packet_push_uninit(p, head->size), dp_packet_data(head),
+           head->size);
+    p->md = head->md;
 }
 
 void *

@@ -80,11 +80,15 @@ dp_packet_size(const struct dp_packet *p)
 
 /* Appends 'n' bytes of 'data' (or, if NULL, zeros) at the end. */
 void *dp_packet_put(struct dp_packet *, const void *data, size_t n);
-/* A packet holding 'p''s frame followed by 'n' bytes of 'tail', sized
- * exactly for them; 'p' is freed.  For large (GSO) frames received in
- * two pieces: one copy, and no buffer twice the size. */
-struct dp_packet *dp_packet_join(struct dp_packet *p, const void *tail,
-                                 size_t n);
+/* Frames of unknown size are received into a small packet and, past
+ * its end, a large "tail" packet whose frame starts 'head' bytes into
+ * its room.  A large frame then becomes the tail packet, with the small
+ * one's bytes put in front: a copy of 'head' bytes, not of the frame.
+ * dp_packet_prepend_head() gives 'p' (a tail packet that received 'n'
+ * bytes) 'head''s frame and metadata in front; 'head' is not changed. */
+struct dp_packet *dp_packet_new_tail(size_t head, size_t tail);
+void dp_packet_prepend_head(struct dp_packet *p, size_t n,
+                            const struct dp_packet *head);
 /* Prepends 'n' bytes, using headroom. */
 void *dp_packet_push_uninit(struct dp_packet *, size_t n);
 

@@ -28,8 +28,9 @@
 # magnitude more.
 #
 # Options (environment): BENCH_ROUNDS (3), BENCH_SECONDS (5),
-# BENCH_GENERATOR (xdp, or afpacket for the AF_PACKET sender), builddir
-# (the current directory).  Addresses are from 198.18.0.0/15 and no
+# BENCH_GENERATOR (xdp, or afpacket for the AF_PACKET sender),
+# BENCH_SYSTEMS (a subset of "ss-afxdp ss-afpacket bridge ovs-afxdp
+# ovs-system xdp", all by default), builddir (the current directory).  Addresses are from 198.18.0.0/15 and no
 # namespace has a route out; everything is removed on exit or ^C.
 
 ROUNDS=${BENCH_ROUNDS:-3}
@@ -432,6 +433,13 @@ if test $? = 77; then
     exit 0
 fi
 systems="$systems xdp"
+if test -n "$BENCH_SYSTEMS"; then
+    wanted=
+    for s in $systems; do
+        case " $BENCH_SYSTEMS " in *" $s "*) wanted="$wanted $s" ;; esac
+    done
+    systems=$wanted
+fi
 
 # Whether the kernel generator works here (BPF_PROG_RUN live frames,
 # Linux 5.18): 0.2 s from h1 into a bare XDP redirect.
@@ -481,9 +489,11 @@ END {
     name["xdp"] = "XDP redirect (ceiling)"
     printf "%-30s %6s %7s %11s %16s %11s\n", "system", "Mpps", "offered",
            "TCP Gbit/s", "ping p50/p99 us", "switch CPU"
+    # Every known system gets a median, "-" when it was not run.
+    for (sys in name)
+        for (i = 2; i <= 7; i++) m[sys, i] = median(v[sys, i])
     n = split(systems, s, " ")
     for (k = 1; k <= n; k++) {
-        for (i = 2; i <= 7; i++) m[s[k], i] = median(v[s[k], i])
         cpu = m[s[k], 7]
         printf "%-30s %6s %7s %11s %16s %11s\n", name[s[k]],
                m[s[k], 2] == "-" ? "-" : sprintf("%.3f", m[s[k], 2]),

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -318,6 +319,10 @@ main(int argc, char *argv[])
 
     set_program_name(argv[0]);
     signal(SIGPIPE, SIG_IGN);
+    /* Datapath threads free and allocate 64 kB packets (TCP segments)
+     * thousands of times a second: by default glibc hands the freed
+     * memory back to the kernel each time and faults it in again. */
+    mallopt(M_TRIM_THRESHOLD, 32 << 20);
     parse_options(argc, argv, &o);
 
     /* The default directories may not exist on a fresh install. */

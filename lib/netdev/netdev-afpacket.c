@@ -31,7 +31,7 @@ COVERAGE_DEFINE(afpacket_tx_dropped);
 
 enum {
     AFPACKET_RX_FRAME = 2048,   /* Buffer of a received frame; a larger
-                                 * (GSO) one comes through a spill. */
+                                 * (GSO) one also fills a tail packet. */
     AFPACKET_MAX_FRAME = 65536, /* Largest GSO frame. */
     AFPACKET_CMSG_LEN = CMSG_SPACE(sizeof(struct tpacket_auxdata)),
     AFPACKET_RCVBUF = 8 << 20,
@@ -44,7 +44,7 @@ struct afpacket {
     /* Receive side: one thread at a time. */
     struct dp_packet *rx_packets[DP_PACKET_BATCH_SIZE];
     struct virtio_net_hdr rx_vnet[DP_PACKET_BATCH_SIZE];
-    uint8_t *rx_spill[DP_PACKET_BATCH_SIZE];
+    struct dp_packet *rx_tails[DP_PACKET_BATCH_SIZE];
     uint8_t rx_cmsg[DP_PACKET_BATCH_SIZE][AFPACKET_CMSG_LEN];
 };
 
@@ -122,9 +122,6 @@ afpacket_open(const char *name, int *error, char **errp)
                           strerror(-*error));
         goto err_close;
     }
-    for (size_t i = 0; i < DP_PACKET_BATCH_SIZE; i++) {
-        s->rx_spill[i] = xmalloc(AFPACKET_MAX_FRAME);
-    }
     return s;
 
 err_close:
@@ -141,7 +138,7 @@ afpacket_close(struct afpacket *s)
         close(s->fd);
         for (size_t i = 0; i < DP_PACKET_BATCH_SIZE; i++) {
             dp_packet_delete(s->rx_packets[i]);
-            free(s->rx_spill[i]);
+            dp_packet_delete(s->rx_tails[i]);
         }
         free(s);
     }
@@ -184,10 +181,15 @@ afpacket_recv(struct afpacket *s, struct dp_packet_batch *batch,
         if (!s->rx_packets[i]) {
             s->rx_packets[i] = dp_packet_new(AFPACKET_RX_FRAME);
         }
+        if (!s->rx_tails[i]) {
+            s->rx_tails[i] = dp_packet_new_tail(AFPACKET_RX_FRAME,
+                                                AFPACKET_MAX_FRAME);
+        }
         iovs[i][0] = (struct iovec) { &s->rx_vnet[i], sizeof s->rx_vnet[i] };
         iovs[i][1] = (struct iovec) { dp_packet_data(s->rx_packets[i]),
                                       AFPACKET_RX_FRAME };
-        iovs[i][2] = (struct iovec) { s->rx_spill[i], AFPACKET_MAX_FRAME };
+        iovs[i][2] = (struct iovec) { dp_packet_data(s->rx_tails[i]),
+                                      AFPACKET_MAX_FRAME };
         msgs[i].msg_hdr = (struct msghdr) {
             .msg_iov = iovs[i],
             .msg_iovlen = 3,
@@ -219,7 +221,12 @@ afpacket_recv(struct afpacket *s, struct dp_packet_batch *batch,
         len -= sizeof s->rx_vnet[i];
         p->size = MIN(len, AFPACKET_RX_FRAME);
         if (len > AFPACKET_RX_FRAME) {
-            p = dp_packet_join(p, s->rx_spill[i], len - AFPACKET_RX_FRAME);
+            /* The tail becomes the packet; the head buffer is kept. */
+            struct dp_packet *whole = s->rx_tails[i];
+            dp_packet_prepend_head(whole, len - AFPACKET_RX_FRAME, p);
+            s->rx_tails[i] = NULL;
+            s->rx_packets[i] = p;
+            p = whole;
         }
         const struct virtio_net_hdr *vnet = &s->rx_vnet[i];
         if ((vnet->flags || vnet->gso_type)

@@ -40,7 +40,7 @@ COVERAGE_DEFINE(netdev_tap_tx_error);
 
 enum {
     TAP_RX_FRAME = 2048,        /* Buffer of a received frame; a larger
-                                 * (GSO) one comes through 'spill'. */
+                                 * (GSO) one also fills 'rx_tail'. */
     TAP_MAX_FRAME = 65536 + 64, /* Largest GSO frame, with tags. */
     TAP_IDLE_SKIPS = 8,         /* Polls skipped after an empty read. */
 };
@@ -49,7 +49,7 @@ struct netdev_tap {
     struct netdev up;
     int fd;
     bool created;               /* We made the device (it was absent). */
-    uint8_t *spill;             /* Tail of a large received frame. */
+    struct dp_packet *rx_tail;  /* Receives the tail of a large frame. */
     unsigned int idle_skips;    /* Polls left to skip (receiver only). */
 };
 
@@ -115,7 +115,7 @@ netdev_tap_construct(struct netdev *netdev, char **errp)
                           strerror(-error));
         return error;
     }
-    dev->spill = xmalloc(TAP_MAX_FRAME);
+    dev->rx_tail = dp_packet_new_tail(TAP_RX_FRAME, TAP_MAX_FRAME);
     netdev->takes_offloads = true;
     return 0;
 }
@@ -127,7 +127,7 @@ netdev_tap_destroy(struct netdev *netdev)
     if (dev->fd >= 0) {
         close(dev->fd);         /* Deletes a tap that is not persistent. */
     }
-    free(dev->spill);
+    dp_packet_delete(dev->rx_tail);
     free(dev);
 }
 
@@ -148,7 +148,7 @@ netdev_tap_recv_one(struct netdev_tap *dev, int *error)
     struct iovec iov[3] = {
         { &vnet, sizeof vnet },
         { dp_packet_data(p), TAP_RX_FRAME },
-        { dev->spill, TAP_MAX_FRAME },
+        { dp_packet_data(dev->rx_tail), TAP_MAX_FRAME },
     };
     ssize_t n = readv(dev->fd, iov, 3);
     if (n < (ssize_t) sizeof vnet) {
@@ -159,7 +159,12 @@ netdev_tap_recv_one(struct netdev_tap *dev, int *error)
     size_t len = n - sizeof vnet;
     p->size = MIN(len, TAP_RX_FRAME);
     if (len > TAP_RX_FRAME) {
-        p = dp_packet_join(p, dev->spill, len - TAP_RX_FRAME);
+        /* The tail becomes the packet, with the head copied in front. */
+        struct dp_packet *head = p;
+        p = dev->rx_tail;
+        dp_packet_prepend_head(p, len - TAP_RX_FRAME, head);
+        dp_packet_delete(head);
+        dev->rx_tail = dp_packet_new_tail(TAP_RX_FRAME, TAP_MAX_FRAME);
     }
     if ((vnet.flags || vnet.gso_type)
         && dp_packet_offload_from_vnet(p, &vnet)) {
