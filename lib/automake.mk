@@ -61,6 +61,13 @@ lib_libsoftswitch_a_SOURCES += \
 	lib/netdev/netdev-afpacket.c lib/netdev/netdev-afpacket.h \
 	lib/netdev/netdev-linux.c lib/netdev/netdev-linux.h \
 	lib/netdev/netdev-tap.c \
+	lib/netdev/netdev-tunnel.c lib/netdev/netdev-tunnel.h \
+	lib/netdev/netdev-vxlan.c lib/netdev/netdev-gre.c \
+	lib/netdev/netdev-geneve.c \
+	lib/netdev/tnl-config.c lib/netdev/tnl-config.h \
+	lib/netdev/tnl-endpoint.c lib/netdev/tnl-endpoint.h \
+	lib/netdev/tnl-learn.c lib/netdev/tnl-learn.h \
+	lib/vxlan.h lib/gre.h lib/geneve.h \
 	lib/dp-packet-offload.c lib/dp-packet-offload.h
 if HAVE_AF_XDP
 lib_libsoftswitch_a_SOURCES += lib/netdev/netdev-afxdp.c

@@ -2,7 +2,8 @@ noinst_PROGRAMS += tests/sw-test
 tests_sw_test_SOURCES = tests/sw-test.c tests/sw-test.h \
 	tests/test-classifier.c \
 	tests/test-flow.c \
-	tests/test-netdev.c
+	tests/test-netdev.c \
+	tests/test-tunnel.c
 tests_sw_test_LDADD = ofproto-lite/libofproto.a $(SW_LIBS)
 
 # The pipeline benchmark: "make bench".
@@ -41,7 +42,8 @@ TESTSUITE_AT = \
 	tests/ofproto.at \
 	tests/normal.at \
 	tests/dpif.at \
-	tests/offload.at
+	tests/offload.at \
+	tests/tunnel.at
 TESTSUITE = $(srcdir)/tests/testsuite
 AUTOTEST = $(AUTOM4TE) -l autotest
 AUTOM4TE = autom4te

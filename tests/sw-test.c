@@ -525,6 +525,8 @@ static const struct {
     { "offload-segment", 0, cmd_offload_segment, "" },
     { "offload-csum", 0, cmd_offload_csum, "" },
     { "tap-hold", 2, cmd_tap_hold, "NAME FIFO" },
+    { "udp-send", 3, cmd_udp_send, "SRC DST PORT HEX..." },
+    { "udp-recv", 3, cmd_udp_recv, "ADDR PORT N" },
 };
 
 int

@@ -250,7 +250,9 @@ dp_process_batch(struct dp_thread *t, struct dp_packet_batch *batch,
         struct dp_packet *p = batch->packets[i];
         struct flow key;
 
-        p->md.in_port = port_no;
+        if (!p->md.in_port) {
+            p->md.in_port = port_no;    /* Unless the netdev said. */
+        }
         if (unlikely(flow_extract(p, &key) == FLOW_PARSE_RUNT)) {
             dp_stat_add(&t->stats.n_malformed, 1);
             count_drop(DP_DROP_MALFORMED);

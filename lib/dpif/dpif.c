@@ -259,6 +259,7 @@ dpif_port_add(struct dpif *dpif, struct netdev *netdev, odp_port_t *port_no)
     port->netdev = netdev;
     port->dpif = dpif;
     pt->ports[i] = port;
+    netdev_set_dp_port_no(netdev, i);
     rcu_set(dpif->ports, pt);
     rcu_postpone(free, (void *) old);
 
@@ -300,6 +301,7 @@ dpif_port_del(struct dpif *dpif, odp_port_t port_no)
     /* No thread may still be sending to or reading from the port when
      * the caller closes its netdev. */
     rcu_wait_readers();
+    netdev_set_dp_port_no(port->netdev, 0);
     free((void *) old);
     free(port);
 }

@@ -23,6 +23,11 @@ struct netdev {
      * on (a virtio-net header), so netdev_send() leaves them pending. */
     bool takes_offloads;
 
+    /* The datapath's number for the port, 0 while in none.  A class that
+     * receives for several ports at once (tunnels) puts it in each
+     * packet's md.in_port. */
+    uint32_t dp_port_no;
+
     /* Counters for classes without get_stats(), kept with netdev_count()
      * by whichever threads receive and send. */
     struct netdev_stats stats;
@@ -89,5 +94,8 @@ extern const struct netdev_class netdev_tap_class;
 extern const struct netdev_class netdev_internal_class;
 extern const struct netdev_class netdev_afpacket_class;
 extern const struct netdev_class netdev_afxdp_class;
+extern const struct netdev_class netdev_vxlan_class;
+extern const struct netdev_class netdev_gre_class;
+extern const struct netdev_class netdev_geneve_class;
 
 #endif /* netdev-provider.h */

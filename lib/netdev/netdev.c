@@ -45,9 +45,9 @@ static const struct netdev_type netdev_types[] = {
     { "afxdp", NULL, true },
 #endif
     { "afpacket", &netdev_afpacket_class, true },
-    { "vxlan", NULL, false },
-    { "gre", NULL, false },
-    { "geneve", NULL, false },
+    { "vxlan", &netdev_vxlan_class, false },
+    { "gre", &netdev_gre_class, false },
+    { "geneve", &netdev_geneve_class, false },
 };
 
 void
@@ -186,6 +186,12 @@ netdev_set_config(struct netdev *netdev, const struct smap *options,
         return -EINVAL;
     }
     return 0;
+}
+
+void
+netdev_set_dp_port_no(struct netdev *netdev, uint32_t port_no)
+{
+    netdev->dp_port_no = port_no;
 }
 
 const char *

@@ -78,6 +78,9 @@ int netdev_send(struct netdev *, int qid, struct dp_packet_batch *);
 typedef void netdev_rx_notify_cb(struct netdev *, void *aux);
 void netdev_set_rx_notify(struct netdev *, netdev_rx_notify_cb *, void *aux);
 
+/* Tells 'netdev' its datapath port number (0: none). */
+void netdev_set_dp_port_no(struct netdev *, uint32_t port_no);
+
 /* Finds an open netdev by name (for `netdev-dummy/receive`), or NULL. */
 struct netdev *netdev_from_name(const char *name);
 
