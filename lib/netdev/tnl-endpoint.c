@@ -278,7 +278,9 @@ tnl_endpoint_attach(struct netdev_tunnel *port, char **errp)
 
     struct netdev_tunnel **ports = xmalloc((ep->n_ports + 1)
                                            * sizeof *ports);
-    memcpy(ports, ep->ports, ep->n_ports * sizeof *ports);
+    if (ep->n_ports) {
+        memcpy(ports, ep->ports, ep->n_ports * sizeof *ports);
+    }
     ports[ep->n_ports] = port;
     struct tnl_demux *demux = tnl_demux_build(ports, ep->n_ports + 1, errp);
     if (!demux) {
@@ -409,12 +411,12 @@ tnl_endpoint_recv(struct netdev_tunnel *self, struct dp_packet_batch *batch)
         if (!reason) {
             reason = ep->proto->pop_header(p, &key);
         }
-        if (!reason && p->size < ETH_HEADER_LEN) {
-            reason = TNL_DROP_SHORT;
-        }
         struct netdev_tunnel *blame = NULL;
         if (!reason) {
             port = tnl_demux_lookup(demux, key, &remote, &reason, &blame);
+        }
+        if (port && p->size < ETH_HEADER_LEN) {
+            reason = TNL_DROP_SHORT;    /* A port's packet, but no frame. */
         }
         if (port && !port->up.dp_port_no) {
             reason = TNL_DROP_UNKNOWN_KEY;    /* Not in a bridge yet. */
