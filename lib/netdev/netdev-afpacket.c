@@ -48,12 +48,6 @@ struct afpacket {
     uint8_t rx_cmsg[DP_PACKET_BATCH_SIZE][AFPACKET_CMSG_LEN];
 };
 
-static int
-set_sockopt(int fd, int level, int name, int value)
-{
-    return setsockopt(fd, level, name, &value, sizeof value) ? -errno : 0;
-}
-
 struct afpacket *
 afpacket_open(const char *name, int *error, char **errp)
 {
@@ -76,23 +70,18 @@ afpacket_open(const char *name, int *error, char **errp)
     }
     /* The header must be asked for before binding; the rest are
      * refinements that an old kernel may lack. */
-    *error = set_sockopt(s->fd, SOL_PACKET, PACKET_VNET_HDR, 1);
+    *error = linux_set_sockopt(s->fd, SOL_PACKET, PACKET_VNET_HDR, 1);
     if (*error) {
         *errp = xasprintf("%s: packet socket without virtio-net headers "
                           "(%s)", name, strerror(-*error));
         goto err_close;
     }
-    set_sockopt(s->fd, SOL_PACKET, PACKET_AUXDATA, 1);
-    set_sockopt(s->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1);
-    set_sockopt(s->fd, SOL_PACKET, PACKET_QDISC_BYPASS, 1);
-    /* 64 kB segments fill the default 208 kB receive buffer at three:
-     * past rmem_max, only the FORCE variant (root) gets room for more. */
-    if (set_sockopt(s->fd, SOL_SOCKET, SO_RCVBUFFORCE, AFPACKET_RCVBUF)) {
-        set_sockopt(s->fd, SOL_SOCKET, SO_RCVBUF, AFPACKET_RCVBUF);
-    }
-    if (set_sockopt(s->fd, SOL_SOCKET, SO_SNDBUFFORCE, AFPACKET_SNDBUF)) {
-        set_sockopt(s->fd, SOL_SOCKET, SO_SNDBUF, AFPACKET_SNDBUF);
-    }
+    linux_set_sockopt(s->fd, SOL_PACKET, PACKET_AUXDATA, 1);
+    linux_set_sockopt(s->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1);
+    linux_set_sockopt(s->fd, SOL_PACKET, PACKET_QDISC_BYPASS, 1);
+    /* 64 kB segments fill the default 208 kB receive buffer at three. */
+    linux_set_sock_buffer(s->fd, SO_RCVBUF, AFPACKET_RCVBUF);
+    linux_set_sock_buffer(s->fd, SO_SNDBUF, AFPACKET_SNDBUF);
 
     struct sockaddr_ll sll = {
         .sll_family = AF_PACKET,

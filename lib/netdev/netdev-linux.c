@@ -128,3 +128,18 @@ linux_get_n_rxq(const char *name)
     }
     return MAX(1, (int) (ch.rx_count + ch.combined_count));
 }
+
+int
+linux_set_sockopt(int fd, int level, int name, int value)
+{
+    return setsockopt(fd, level, name, &value, sizeof value) ? -errno : 0;
+}
+
+void
+linux_set_sock_buffer(int fd, int name, int bytes)
+{
+    int force = name == SO_RCVBUF ? SO_RCVBUFFORCE : SO_SNDBUFFORCE;
+    if (linux_set_sockopt(fd, SOL_SOCKET, force, bytes)) {
+        linux_set_sockopt(fd, SOL_SOCKET, name, bytes);
+    }
+}

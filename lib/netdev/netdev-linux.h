@@ -1,7 +1,8 @@
 /* What the kernel-facing port classes (tap, internal, afpacket, afxdp)
  * ask of a Linux network interface: its index, MAC, MTU, flags and
- * carrier, through ioctls on one shared socket.  Any thread may call
- * them; they return 0 or a negative errno. */
+ * carrier, through ioctls on one shared socket; and the socket options
+ * they and the tunnel classes set.  Any thread may call them; they
+ * return 0 or a negative errno. */
 #ifndef NETDEV_LINUX_H
 #define NETDEV_LINUX_H 1
 
@@ -24,6 +25,13 @@ int linux_get_n_rxq(const char *name);
 
 /* Adds the driver's name (ethtool) to 'status', as OVS does. */
 void linux_get_driver_status(const char *name, struct smap *status);
+
+/* setsockopt() of an int.  Returns 0 or a negative errno. */
+int linux_set_sockopt(int fd, int level, int name, int value);
+
+/* Gives socket 'fd' a receive (SO_RCVBUF) or send (SO_SNDBUF) buffer of
+ * 'bytes': past the sysctl limit only the FORCE variant (root) can. */
+void linux_set_sock_buffer(int fd, int name, int bytes);
 
 /* Members of struct netdev_class for any class whose device is a Linux
  * interface named like the netdev. */

@@ -10,6 +10,7 @@
 #include "coverage.h"
 #include "dp-packet.h"
 #include "hash.h"
+#include "netdev/netdev-linux.h"
 #include "netdev/tnl-endpoint.h"
 #include "netdev/tnl-learn.h"
 #include "packets.h"
@@ -105,7 +106,6 @@ netdev_tunnel_unconfigure(struct netdev_tunnel *port)
     tnl_learn_destroy(port->learn);
     port->learn = NULL;
     tnl_config_destroy(&port->cfg);
-    port->configured = false;
 }
 
 void
@@ -116,10 +116,39 @@ netdev_tunnel_destroy(struct netdev *netdev)
     free(port);
 }
 
-static int
-set_sockopt(int fd, int level, int name, int value)
+int
+tnl_socket_open(const struct tnl_proto *proto, int family,
+                const struct in6_addr *local, uint16_t port,
+                const char *name, char **errp)
 {
-    return setsockopt(fd, level, name, &value, sizeof value) ? -errno : 0;
+    bool udp = proto->ip_proto == IPPROTO_UDP;
+    int fd = socket(family,
+                    (udp ? SOCK_DGRAM : SOCK_RAW) | SOCK_NONBLOCK
+                    | SOCK_CLOEXEC, udp ? 0 : proto->ip_proto);
+    if (fd < 0) {
+        int error = -errno;
+        *errp = xasprintf("%s: could not open a %s socket (%s)", name,
+                          udp ? "UDP" : "raw IP", strerror(errno));
+        return error;
+    }
+    if (family == AF_INET6) {
+        linux_set_sockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1);
+    }
+
+    struct sockaddr_storage ss;
+    socklen_t len = tnl_addr_to_sockaddr(local, port, family, &ss);
+    if (bind(fd, (struct sockaddr *) &ss, len) < 0) {
+        int error = -errno;
+        char addr[46];
+        *errp = xasprintf("%s: could not bind to %s%s%s port %d (%s)", name,
+                          family == AF_INET6 ? "[" : "",
+                          tnl_addr_format(local, addr),
+                          family == AF_INET6 ? "]" : "", port,
+                          strerror(errno));
+        close(fd);
+        return error;
+    }
+    return fd;
 }
 
 /* A socket that sends with 'cfg''s TTL, TOS and DF.  A raw one would
@@ -131,15 +160,10 @@ tnl_open_send_socket(const struct netdev_tunnel *port, char **errp)
     const struct tnl_config *cfg = &port->cfg;
     bool udp = port->proto->ip_proto == IPPROTO_UDP;
     bool v4 = cfg->family == AF_INET;
-    int fd = socket(cfg->family,
-                    (udp ? SOCK_DGRAM : SOCK_RAW) | SOCK_NONBLOCK
-                    | SOCK_CLOEXEC, udp ? 0 : port->proto->ip_proto);
+    int fd = tnl_socket_open(port->proto, cfg->family, &cfg->local, 0,
+                             port->up.name, errp);
     if (fd < 0) {
-        int error = -errno;
-        *errp = xasprintf("%s: could not open a %s socket (%s)",
-                          port->up.name, udp ? "UDP" : "raw IP",
-                          strerror(errno));
-        return error;
+        return fd;
     }
     if (!udp) {
         struct sock_filter drop_all = BPF_STMT(BPF_RET | BPF_K, 0);
@@ -147,33 +171,22 @@ tnl_open_send_socket(const struct netdev_tunnel *port, char **errp)
         setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog);
     }
     if (cfg->ttl >= 0) {
-        set_sockopt(fd, v4 ? IPPROTO_IP : IPPROTO_IPV6,
-                    v4 ? IP_TTL : IPV6_UNICAST_HOPS, cfg->ttl);
+        linux_set_sockopt(fd, v4 ? IPPROTO_IP : IPPROTO_IPV6,
+                          v4 ? IP_TTL : IPV6_UNICAST_HOPS, cfg->ttl);
     }
     if (cfg->tos >= 0) {
-        set_sockopt(fd, v4 ? IPPROTO_IP : IPPROTO_IPV6,
-                    v4 ? IP_TOS : IPV6_TCLASS, cfg->tos);
+        linux_set_sockopt(fd, v4 ? IPPROTO_IP : IPPROTO_IPV6,
+                          v4 ? IP_TOS : IPV6_TCLASS, cfg->tos);
     }
     if (v4) {
-        set_sockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER,
-                    cfg->df ? IP_PMTUDISC_DO : IP_PMTUDISC_DONT);
+        linux_set_sockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER,
+                          cfg->df ? IP_PMTUDISC_DO : IP_PMTUDISC_DONT);
         if (udp && !cfg->csum) {
-            set_sockopt(fd, SOL_SOCKET, SO_NO_CHECK, 1);
+            linux_set_sockopt(fd, SOL_SOCKET, SO_NO_CHECK, 1);
         }
     } else {
-        set_sockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, IPV6_PMTUDISC_DO);
-    }
-
-    struct sockaddr_storage ss;
-    socklen_t len = tnl_addr_to_sockaddr(&cfg->local, 0, cfg->family, &ss);
-    if (bind(fd, (struct sockaddr *) &ss, len) < 0) {
-        int error = -errno;
-        char addr[46];
-        *errp = xasprintf("%s: could not send from %s (%s)", port->up.name,
-                          tnl_addr_format(&cfg->local, addr),
-                          strerror(errno));
-        close(fd);
-        return error;
+        linux_set_sockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER,
+                          IPV6_PMTUDISC_DO);
     }
     return fd;
 }
@@ -248,7 +261,6 @@ netdev_tunnel_set_config(struct netdev *netdev, const struct smap *options,
     if (error) {
         goto err;
     }
-    port->configured = true;
     return 0;
 
 err:
@@ -267,7 +279,7 @@ int
 netdev_tunnel_get_mtu(const struct netdev *netdev, int *mtu)
 {
     const struct netdev_tunnel *port = netdev_tunnel_cast(netdev);
-    if (!port->configured) {
+    if (!netdev_tunnel_is_configured(port)) {
         return -ENODEV;
     }
     *mtu = port->underlay_mtu - tnl_overhead(port) - ETH_HEADER_LEN;
@@ -278,7 +290,7 @@ void
 netdev_tunnel_get_status(const struct netdev *netdev, struct smap *status)
 {
     const struct netdev_tunnel *port = netdev_tunnel_cast(netdev);
-    if (!port->configured) {
+    if (!netdev_tunnel_is_configured(port)) {
         return;
     }
     smap_add_format(status, "underlay_mtu", "%d", port->underlay_mtu);
@@ -517,7 +529,7 @@ netdev_tunnel_send(struct netdev *netdev, int qid,
                    struct dp_packet_batch *batch)
 {
     struct netdev_tunnel *port = netdev_tunnel_cast(netdev);
-    if (!port->configured) {
+    if (!netdev_tunnel_is_configured(port)) {
         netdev_count(&port->up.stats.tx_dropped, batch->count);
         dp_packet_batch_delete(batch);
         return -ENODEV;

@@ -55,8 +55,9 @@ struct netdev_tunnel {
     struct netdev up;
     const struct tnl_proto *proto;
     struct tnl_config cfg;
-    bool configured;
-    struct tnl_endpoint *endpoint;      /* Shared receiving socket. */
+    struct tnl_endpoint *endpoint;      /* Shared receiving socket; set
+                                         * last, so non-NULL once the
+                                         * options are applied. */
     int send_fds[TNL_N_SEND_SOCKETS];
     int n_send_fds;
     int underlay_mtu;                   /* Toward the (first) remote. */
@@ -70,6 +71,19 @@ netdev_tunnel_cast(const struct netdev *netdev)
 {
     return CONTAINER_OF(netdev, struct netdev_tunnel, up);
 }
+
+static inline bool
+netdev_tunnel_is_configured(const struct netdev_tunnel *port)
+{
+    return port->endpoint != NULL;
+}
+
+/* A socket of 'proto''s kind (UDP, or raw IP for GRE) bound to 'local'
+ * and 'port' (0: any).  Returns the fd, or a negative errno with '*errp'
+ * saying why, naming the tunnel port 'name'. */
+int tnl_socket_open(const struct tnl_proto *, int family,
+                    const struct in6_addr *local, uint16_t port,
+                    const char *name, char **errp);
 
 /* Counts a dropped packet under 'reason' (coverage), and on 'port' if
  * there is one. */

@@ -16,6 +16,15 @@ tnl_addr_is_ipv4(const struct in6_addr *a)
     return IN6_IS_ADDR_V4MAPPED(a);
 }
 
+/* Makes 'a' the v4-mapped form of 'ipv4' (4 bytes, network order). */
+static void
+tnl_addr_set_ipv4(struct in6_addr *a, const void *ipv4)
+{
+    memset(a, 0, sizeof *a);
+    a->s6_addr[10] = a->s6_addr[11] = 0xff;
+    memcpy(&a->s6_addr[12], ipv4, 4);
+}
+
 const char *
 tnl_addr_format(const struct in6_addr *a, char buf[46])
 {
@@ -48,10 +57,7 @@ void
 tnl_addr_from_sockaddr(const struct sockaddr_storage *ss, struct in6_addr *a)
 {
     if (ss->ss_family == AF_INET) {
-        const struct sockaddr_in *sin = (const struct sockaddr_in *) ss;
-        memset(a, 0, sizeof *a);
-        a->s6_addr[10] = a->s6_addr[11] = 0xff;
-        memcpy(&a->s6_addr[12], &sin->sin_addr, 4);
+        tnl_addr_set_ipv4(a, &((const struct sockaddr_in *) ss)->sin_addr);
     } else {
         *a = ((const struct sockaddr_in6 *) ss)->sin6_addr;
     }
@@ -63,9 +69,7 @@ tnl_addr_parse(const char *s, struct in6_addr *a)
 {
     struct in_addr v4;
     if (inet_pton(AF_INET, s, &v4) == 1) {
-        memset(a, 0, sizeof *a);
-        a->s6_addr[10] = a->s6_addr[11] = 0xff;
-        memcpy(&a->s6_addr[12], &v4, 4);
+        tnl_addr_set_ipv4(a, &v4);
         return true;
     }
     return inet_pton(AF_INET6, s, a) == 1 && !tnl_addr_is_ipv4(a);

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include "dp-packet.h"
+#include "netdev/netdev-linux.h"
 #include "netdev/netdev-tunnel.h"
 #include "netdev/tnl-learn.h"
 #include "packets.h"
@@ -106,7 +107,7 @@ tnl_demux_lookup(const struct tnl_demux *d, uint32_t key,
         || (port = tnl_demux_find(d, true, 0, true, NULL))) {
         return port;
     }
-    /* Entries of one key are adjacent: any of them takes the blame. */
+    /* A drop: worth a walk to find a port of this key to blame. */
     *blame = NULL;
     *reason = TNL_DROP_UNKNOWN_KEY;
     for (size_t i = 0; i < d->n; i++) {
@@ -119,29 +120,31 @@ tnl_demux_lookup(const struct tnl_demux *d, uint32_t key,
     return NULL;
 }
 
-/* The rows 'port' adds.  A port with a list of remotes accepts each of
- * them; one without accepts any. */
+/* How many rows 'port' adds: one per remote it accepts, or one that
+ * accepts any remote. */
 static size_t
-tnl_demux_rows(const struct netdev_tunnel *port, struct tnl_demux_entry *out)
+tnl_demux_n_rows(const struct netdev_tunnel *port)
+{
+    return MAX(port->cfg.n_remotes, 1);
+}
+
+/* Writes 'port''s rows into 'out'. */
+static void
+tnl_demux_put_rows(const struct netdev_tunnel *port,
+                   struct tnl_demux_entry *out)
 {
     const struct tnl_config *cfg = &port->cfg;
-    struct tnl_demux_entry base = {
-        .any_key = cfg->key_flow,
-        .key = cfg->key_flow ? 0 : cfg->key,
-        .port = (struct netdev_tunnel *) port,
-    };
-    if (!cfg->n_remotes) {
-        base.any_remote = true;
-        if (out) {
-            out[0] = base;
+    for (size_t i = 0; i < tnl_demux_n_rows(port); i++) {
+        out[i] = (struct tnl_demux_entry) {
+            .any_key = cfg->key_flow,
+            .key = cfg->key_flow ? 0 : cfg->key,
+            .any_remote = !cfg->n_remotes,
+            .port = (struct netdev_tunnel *) port,
+        };
+        if (cfg->n_remotes) {
+            out[i].remote = cfg->remotes[i];
         }
-        return 1;
     }
-    for (size_t i = 0; out && i < cfg->n_remotes; i++) {
-        out[i] = base;
-        out[i].remote = cfg->remotes[i];
-    }
-    return cfg->n_remotes;
 }
 
 /* Builds the table for 'ports'.  Returns NULL with '*errp' set if two
@@ -151,12 +154,13 @@ tnl_demux_build(struct netdev_tunnel **ports, size_t n_ports, char **errp)
 {
     size_t n = 0;
     for (size_t i = 0; i < n_ports; i++) {
-        n += tnl_demux_rows(ports[i], NULL);
+        n += tnl_demux_n_rows(ports[i]);
     }
     struct tnl_demux *d = xmalloc(sizeof *d + n * sizeof *d->entries);
     d->n = 0;
     for (size_t i = 0; i < n_ports; i++) {
-        d->n += tnl_demux_rows(ports[i], &d->entries[d->n]);
+        tnl_demux_put_rows(ports[i], &d->entries[d->n]);
+        d->n += tnl_demux_n_rows(ports[i]);
     }
     qsort(d->entries, d->n, sizeof *d->entries, tnl_demux_cmp);
     for (size_t i = 1; i < d->n; i++) {
@@ -176,51 +180,6 @@ tnl_demux_build(struct netdev_tunnel **ports, size_t n_ports, char **errp)
         }
     }
     return d;
-}
-
-static int
-set_sockopt(int fd, int level, int name, int value)
-{
-    return setsockopt(fd, level, name, &value, sizeof value) ? -errno : 0;
-}
-
-static int
-tnl_endpoint_open_socket(struct tnl_endpoint *ep, const char *name,
-                         char **errp)
-{
-    bool udp = ep->proto->ip_proto == IPPROTO_UDP;
-    int fd = socket(ep->family,
-                    (udp ? SOCK_DGRAM : SOCK_RAW) | SOCK_NONBLOCK
-                    | SOCK_CLOEXEC, udp ? 0 : ep->proto->ip_proto);
-    if (fd < 0) {
-        int error = -errno;
-        *errp = xasprintf("%s: could not open a %s socket (%s)", name,
-                          udp ? "UDP" : "raw IP", strerror(errno));
-        return error;
-    }
-    if (ep->family == AF_INET6) {
-        set_sockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1);
-    }
-    if (set_sockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, TNL_RCVBUF)) {
-        set_sockopt(fd, SOL_SOCKET, SO_RCVBUF, TNL_RCVBUF);
-    }
-
-    struct sockaddr_storage ss;
-    socklen_t len = tnl_addr_to_sockaddr(&ep->local, ep->port, ep->family,
-                                         &ss);
-    if (bind(fd, (struct sockaddr *) &ss, len) < 0) {
-        int error = -errno;
-        char addr[46];
-        *errp = xasprintf("%s: could not listen on %s%s%s port %d (%s)",
-                          name, ep->family == AF_INET6 ? "[" : "",
-                          tnl_addr_format(&ep->local, addr),
-                          ep->family == AF_INET6 ? "]" : "", ep->port,
-                          strerror(errno));
-        close(fd);
-        return error;
-    }
-    ep->fd = fd;
-    return 0;
 }
 
 static struct tnl_endpoint *
@@ -266,12 +225,15 @@ tnl_endpoint_attach(struct netdev_tunnel *port, char **errp)
         ep->local = port->cfg.local;
         ep->port = port->cfg.dst_port;
         ep->demux = xzalloc(sizeof *ep->demux);
-        int error = tnl_endpoint_open_socket(ep, port->up.name, errp);
-        if (error) {
+        ep->fd = tnl_socket_open(ep->proto, ep->family, &ep->local,
+                                 ep->port, port->up.name, errp);
+        if (ep->fd < 0) {
+            int error = ep->fd;
             free(ep->demux);
             free(ep);
             return error;
         }
+        linux_set_sock_buffer(ep->fd, SO_RCVBUF, TNL_RCVBUF);
         ep->next = endpoints;
         endpoints = ep;
     }
