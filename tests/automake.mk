@@ -84,7 +84,8 @@ SYSTEM_TESTSUITE_AT = \
 	tests/system-testsuite.at \
 	tests/sw-macros.at \
 	tests/system-macros.at \
-	tests/system-ports.at
+	tests/system-ports.at \
+	tests/system-tunnels.at
 SYSTEM_TESTSUITE = $(srcdir)/tests/system-testsuite
 EXTRA_DIST += $(SYSTEM_TESTSUITE_AT) $(SYSTEM_TESTSUITE)
 

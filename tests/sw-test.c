@@ -527,6 +527,7 @@ static const struct {
     { "tap-hold", 2, cmd_tap_hold, "NAME FIFO" },
     { "udp-send", 3, cmd_udp_send, "SRC DST PORT HEX..." },
     { "udp-recv", 3, cmd_udp_recv, "ADDR PORT N" },
+    { "ip-send", 3, cmd_ip_send, "SRC DST PROTO HEX..." },
 };
 
 int

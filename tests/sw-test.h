@@ -28,5 +28,6 @@ int cmd_offload_csum(int argc, char *argv[]);
 int cmd_tap_hold(int argc, char *argv[]);
 int cmd_udp_send(int argc, char *argv[]);
 int cmd_udp_recv(int argc, char *argv[]);
+int cmd_ip_send(int argc, char *argv[]);
 
 #endif /* sw-test.h */

@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +63,21 @@ parse_hex(const char *hex, uint8_t *buf, size_t max)
     return n;
 }
 
+/* Sends each HEX payload through 'fd' to 'dst'. */
+static void
+send_payloads(int fd, const struct sockaddr_storage *dst, socklen_t len,
+              int n, char *hex[])
+{
+    for (int i = 0; i < n; i++) {
+        uint8_t buf[9216];
+        size_t size = parse_hex(hex[i], buf, sizeof buf);
+        if (sendto(fd, buf, size, 0, (const struct sockaddr *) dst,
+                   len) < 0) {
+            sw_fatal("sendto failed (%s)", strerror(errno));
+        }
+    }
+}
+
 /* udp-send SRC DST PORT HEX...: sends each HEX payload from SRC (any
  * port) to DST:PORT. */
 int
@@ -70,25 +86,67 @@ cmd_udp_send(int argc, char *argv[])
     int fd = bound_socket(argv[1], 0);
     struct sockaddr_storage dst;
     socklen_t len = parse_sockaddr(argv[2], atoi(argv[3]), &dst);
-    for (int i = 4; i < argc; i++) {
-        uint8_t buf[9216];
-        size_t n = parse_hex(argv[i], buf, sizeof buf);
-        if (sendto(fd, buf, n, 0, (struct sockaddr *) &dst, len) < 0) {
-            sw_fatal("sendto failed (%s)", strerror(errno));
-        }
-    }
+    send_payloads(fd, &dst, len, argc - 4, argv + 4);
     close(fd);
     return 0;
 }
 
+/* ip-send SRC DST PROTO HEX...: sends each HEX payload from SRC to DST
+ * as IP protocol PROTO (a raw socket: root only), e.g. GRE packets. */
+int
+cmd_ip_send(int argc, char *argv[])
+{
+    struct sockaddr_storage src, dst;
+    socklen_t src_len = parse_sockaddr(argv[1], 0, &src);
+    socklen_t dst_len = parse_sockaddr(argv[2], 0, &dst);
+    int fd = socket(src.ss_family, SOCK_RAW, atoi(argv[3]));
+    if (fd < 0 || bind(fd, (struct sockaddr *) &src, src_len) < 0) {
+        sw_fatal("%s: cannot open a raw socket (%s)", argv[1],
+                 strerror(errno));
+    }
+    send_payloads(fd, &dst, dst_len, argc - 4, argv + 4);
+    close(fd);
+    return 0;
+}
+
+/* The TOS (traffic class) and TTL (hop limit) the kernel reported in
+ * 'msg''s control messages, or -1. */
+static void
+get_tos_ttl(struct msghdr *msg, int *tos, int *ttl)
+{
+    *tos = *ttl = -1;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
+        int value = 0;
+        if (c->cmsg_len == CMSG_LEN(1)) {
+            value = *CMSG_DATA(c);
+        } else if (c->cmsg_len >= CMSG_LEN(sizeof value)) {
+            memcpy(&value, CMSG_DATA(c), sizeof value);
+        }
+        if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TOS)
+            || (c->cmsg_level == IPPROTO_IPV6
+                && c->cmsg_type == IPV6_TCLASS)) {
+            *tos = value;
+        } else if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL)
+                   || (c->cmsg_level == IPPROTO_IPV6
+                       && c->cmsg_type == IPV6_HOPLIMIT)) {
+            *ttl = value;
+        }
+    }
+}
+
 /* udp-recv ADDR PORT N: receives N datagrams on ADDR:PORT (giving up
- * after 5 s without one) and prints each as "SOURCE-PORT HEX". */
+ * after 5 s without one) and prints each as "SOURCE-PORT TOS TTL HEX".
+ * Prints "ready" first, once a sender may start. */
 int
 cmd_udp_recv(int argc, char *argv[])
 {
     int fd = bound_socket(argv[1], atoi(argv[2]));
     int n = atoi(argv[3]);
-    /* Ready to receive: a test may now send. */
+    int on = 1;
+    setsockopt(fd, IPPROTO_IP, IP_RECVTOS, &on, sizeof on);
+    setsockopt(fd, IPPROTO_IP, IP_RECVTTL, &on, sizeof on);
+    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVTCLASS, &on, sizeof on);
+    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on, sizeof on);
     printf("ready\n");
     fflush(stdout);
     for (int i = 0; i < n; i++) {
@@ -98,19 +156,26 @@ cmd_udp_recv(int argc, char *argv[])
             return 1;
         }
         uint8_t buf[65536];
+        char control[256];
         struct sockaddr_storage from;
-        socklen_t from_len = sizeof from;
-        ssize_t len = recvfrom(fd, buf, sizeof buf, 0,
-                               (struct sockaddr *) &from, &from_len);
+        struct iovec iov = { buf, sizeof buf };
+        struct msghdr msg = {
+            .msg_name = &from, .msg_namelen = sizeof from,
+            .msg_iov = &iov, .msg_iovlen = 1,
+            .msg_control = control, .msg_controllen = sizeof control,
+        };
+        ssize_t len = recvmsg(fd, &msg, 0);
         if (len < 0) {
-            sw_fatal("recvfrom failed (%s)", strerror(errno));
+            sw_fatal("recvmsg failed (%s)", strerror(errno));
         }
         int port = ntohs(from.ss_family == AF_INET
                          ? ((struct sockaddr_in *) &from)->sin_port
                          : ((struct sockaddr_in6 *) &from)->sin6_port);
+        int tos, ttl;
+        get_tos_ttl(&msg, &tos, &ttl);
         struct ds s = DS_EMPTY_INITIALIZER;
         ds_put_hex(&s, buf, len);
-        printf("%d %s\n", port, ds_cstr(&s));
+        printf("%d %d %d %s\n", port, tos, ttl, ds_cstr(&s));
         ds_destroy(&s);
         fflush(stdout);
     }
