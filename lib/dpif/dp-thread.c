@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,16 @@ dp_thread_wake(struct dp_thread *t)
 }
 
 void
+dp_thread_wait_awake(struct dp_thread *t)
+{
+    unsigned int seq = __atomic_load_n(&t->sleep_seq, __ATOMIC_ACQUIRE);
+    while ((seq & 1)
+           && __atomic_load_n(&t->sleep_seq, __ATOMIC_ACQUIRE) == seq) {
+        sched_yield();
+    }
+}
+
+void
 dp_thread_remove_flow(struct dp_thread *t, struct dp_flow *flow)
 {
     dp_flow_mark_dead(flow);
@@ -122,8 +133,11 @@ dp_thread_sleep(struct dp_thread *t, const struct dp_rxq_list *rxqs)
      * us when it changes our queues, and a closed fd only makes poll()
      * return early. */
     COVERAGE_INC(dp_thread_sleep);
+    /* Odd before going offline: whoever sees us offline sees it too. */
+    __atomic_add_fetch(&t->sleep_seq, 1, __ATOMIC_SEQ_CST);
     rcu_sleep();
     poll(fds, n, timeout);
+    __atomic_add_fetch(&t->sleep_seq, 1, __ATOMIC_RELEASE);
     rcu_wake();
     free(fds);
 

@@ -84,6 +84,7 @@ struct dp_thread {
     pthread_t thread;
     bool exit;                  /* Set by the main thread. */
     int wake_fd;                /* eventfd: commands or rxqs changed. */
+    unsigned int sleep_seq;     /* Odd while in poll() (atomic). */
 
     struct dp_rxq_list *rxqs;   /* RCU. */
     struct emc *emc;
@@ -133,6 +134,11 @@ struct dp_thread *dp_thread_create(struct dpif *, unsigned int index);
 void dp_thread_start(struct dp_thread *);
 void dp_thread_destroy(struct dp_thread *);
 void dp_thread_wake(struct dp_thread *);
+/* Waits until 't' is out of any poll() it began before the call (it must
+ * have been woken): a closed fd stays open in the kernel while a poll()
+ * holds it, so a port's socket is only gone, and its address free to
+ * bind again, once every thread has left such a poll(). */
+void dp_thread_wait_awake(struct dp_thread *);
 /* The owner's half of command handling, and of flow removal. */
 void dp_thread_run_commands(struct dp_thread *);
 void dp_thread_remove_flow(struct dp_thread *, struct dp_flow *);

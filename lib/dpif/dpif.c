@@ -299,8 +299,12 @@ dpif_port_del(struct dpif *dpif, odp_port_t port_no)
     dpif_flow_flush(dpif);
 
     /* No thread may still be sending to or reading from the port when
-     * the caller closes its netdev. */
+     * the caller closes its netdev, nor polling its fds (all were woken
+     * above, with their new queue lists). */
     rcu_wait_readers();
+    for (size_t i = 1; threaded && i < dpif->n_threads; i++) {
+        dp_thread_wait_awake(dpif->threads[i]);
+    }
     netdev_set_dp_port_no(port->netdev, 0);
     free((void *) old);
     free(port);
