@@ -15,6 +15,7 @@ lib_libsoftswitch_a_SOURCES = \
 	lib/stream.c lib/stream.h \
 	lib/table.c lib/table.h \
 	lib/timeval.c lib/timeval.h \
+	lib/tlv-map.c lib/tlv-map.h \
 	lib/unixctl.c lib/unixctl.h \
 	lib/unixctl-client.c lib/unixctl-client.h \
 	lib/util.c lib/util.h \

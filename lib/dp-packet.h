@@ -6,6 +6,7 @@
 #ifndef DP_PACKET_H
 #define DP_PACKET_H 1
 
+#include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "util.h"
@@ -16,12 +17,17 @@ enum {
 };
 
 /* What the frame itself does not say: where it came from.  Tunnel
- * fields are in network byte order, zero for frames not from a tunnel. */
+ * fields are in network byte order, zero for frames not from a tunnel;
+ * they mean the same as struct flow's fields of the same names. */
 struct pkt_metadata {
     uint32_t in_port;           /* Datapath port number it came in on. */
     uint32_t tun_src;           /* Outer IPv4 source. */
     uint32_t tun_dst;           /* Outer IPv4 destination. */
+    uint8_t tun_metadata_present;
     uint64_t tun_id;            /* Tunnel key (VNI). */
+    struct in6_addr tun_ipv6_src;
+    struct in6_addr tun_ipv6_dst;
+    uint64_t tun_metadata[8];   /* TUN_METADATA_SLOTS (flow.h). */
 };
 
 /* Work the sender left to the switch, as a virtio-net header describes

@@ -448,10 +448,35 @@ flow_extract(const struct dp_packet *packet, struct flow *flow)
     enum flow_parse_error error
         = flow_extract_data(dp_packet_data(packet), dp_packet_size(packet),
                             packet->md.in_port, flow);
-    flow->tun_id = packet->md.tun_id;
-    flow->tun_src = packet->md.tun_src;
-    flow->tun_dst = packet->md.tun_dst;
+    flow_set_tunnel(flow, &packet->md);
     return error;
+}
+
+_Static_assert(ARRAY_SIZE(((struct pkt_metadata *) 0)->tun_metadata)
+               == TUN_METADATA_SLOTS, "tunnel metadata slots differ");
+
+void
+flow_set_tunnel(struct flow *flow, const struct pkt_metadata *md)
+{
+    flow->tun_id = md->tun_id;
+    flow->tun_src = md->tun_src;
+    flow->tun_dst = md->tun_dst;
+    flow->tun_ipv6_src = md->tun_ipv6_src;
+    flow->tun_ipv6_dst = md->tun_ipv6_dst;
+    memcpy(flow->tun_metadata, md->tun_metadata, sizeof flow->tun_metadata);
+    flow->tun_metadata_present = md->tun_metadata_present;
+}
+
+void
+flow_get_tunnel(const struct flow *flow, struct pkt_metadata *md)
+{
+    md->tun_id = flow->tun_id;
+    md->tun_src = flow->tun_src;
+    md->tun_dst = flow->tun_dst;
+    md->tun_ipv6_src = flow->tun_ipv6_src;
+    md->tun_ipv6_dst = flow->tun_ipv6_dst;
+    memcpy(md->tun_metadata, flow->tun_metadata, sizeof md->tun_metadata);
+    md->tun_metadata_present = flow->tun_metadata_present;
 }
 
 void

@@ -24,6 +24,11 @@ struct dp_packet;
 
 enum { FLOW_MAX_VLANS = 2 };
 
+/* Geneve options a bridge's TLV map names tun_metadata0 to
+ * tun_metadata7 (see tun-metadata.h); each holds up to 8 bytes, as a
+ * big-endian number. */
+enum { TUN_METADATA_SLOTS = 8 };
+
 struct flow_vlan {
     be16 tpid;                  /* 0x8100 or 0x88a8; 0 if no tag. */
     be16 tci;                   /* With VLAN_CFI set when a tag is there. */
@@ -40,8 +45,13 @@ struct flow {
     be64 tun_id;                /* Tunnel key (VNI), or 0. */
     be32 tun_src;               /* Outer IPv4 source of a tunnel, or 0. */
     be32 tun_dst;               /* Outer IPv4 destination, or 0. */
+    struct in6_addr tun_ipv6_src;       /* Outer IPv6 addresses, or zero. */
+    struct in6_addr tun_ipv6_dst;
+    be64 tun_metadata[TUN_METADATA_SLOTS];  /* Geneve option values. */
     uint32_t in_port;           /* Datapath or OpenFlow port, by context. */
-    uint32_t pad0;
+    uint8_t tun_metadata_present;       /* Bit N: tun_metadataN is there
+                                         * (came in, or a rule set it). */
+    uint8_t pad0[3];
 
     /* L2. */
     struct eth_addr dl_dst;
@@ -116,6 +126,12 @@ enum flow_parse_error flow_extract(const struct dp_packet *, struct flow *);
 /* Same, on raw bytes. */
 enum flow_parse_error flow_extract_data(const void *data, size_t size,
                                         uint32_t in_port, struct flow *);
+
+/* Copies the tunnel fields (tun_*) from a packet's metadata to 'flow',
+ * and back. */
+struct pkt_metadata;
+void flow_set_tunnel(struct flow *, const struct pkt_metadata *);
+void flow_get_tunnel(const struct flow *, struct pkt_metadata *);
 
 static inline bool
 flow_equal(const struct flow *a, const struct flow *b)

@@ -2,6 +2,7 @@
 #include "match.h"
 
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "dynamic-string.h"
@@ -30,10 +31,17 @@ match_init_exact(struct match *match, const struct flow *flow)
     match_exact_field(match, "dl_dst");
     match_exact_field(match, "dl_type");
     match_exact_field(match, "vlan_tci");
-    if (flow->tun_id || flow->tun_src || flow->tun_dst) {
+    bool tun_ipv6 = (!ipv6_is_zero(&flow->tun_ipv6_src)
+                     || !ipv6_is_zero(&flow->tun_ipv6_dst));
+    if (flow->tun_id || flow->tun_src || flow->tun_dst || tun_ipv6) {
         match_exact_field(match, "tun_id");
-        match_exact_field(match, "tun_src");
-        match_exact_field(match, "tun_dst");
+        match_exact_field(match, tun_ipv6 ? "tun_ipv6_src" : "tun_src");
+        match_exact_field(match, tun_ipv6 ? "tun_ipv6_dst" : "tun_dst");
+    }
+    for (int i = 0; i < TUN_METADATA_SLOTS; i++) {
+        if (flow->tun_metadata_present & (1u << i)) {
+            match->wc.tun_metadata[i] = UINT64_MAX;
+        }
     }
 
     uint16_t dl_type = ntohs(flow->dl_type);
@@ -319,6 +327,13 @@ format_match(const struct match *match, const struct port_namer *namer,
     format_field(ds, "tun_id", match);
     format_field(ds, "tun_src", match);
     format_field(ds, "tun_dst", match);
+    format_field(ds, "tun_ipv6_src", match);
+    format_field(ds, "tun_ipv6_dst", match);
+    for (int i = 0; i < TUN_METADATA_SLOTS; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "tun_metadata%d", i);
+        format_field(ds, name, match);
+    }
 
     const struct shorthand *sh = (exact_type
                                   ? shorthand_find(dl_type, exact_proto,

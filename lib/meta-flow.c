@@ -22,6 +22,16 @@ static const struct mf_field fields[] = {
       MFP_NONE, true, false },
     { "tun_dst", NULL, FIELD(tun_dst), 0, ALL_BITS, 0, MF_FMT_IPV4,
       MFP_NONE, true, false },
+    { "tun_ipv6_src", NULL, FIELD(tun_ipv6_src), 0, ALL_BITS, 0,
+      MF_FMT_IPV6, MFP_NONE, true, false },
+    { "tun_ipv6_dst", NULL, FIELD(tun_ipv6_dst), 0, ALL_BITS, 0,
+      MF_FMT_IPV6, MFP_NONE, true, false },
+#define TUN_METADATA(N)                                                 \
+    { "tun_metadata" #N, NULL, FIELD(tun_metadata[N]), 0, ALL_BITS, 0,  \
+      MF_FMT_HEX, MFP_NONE, true, false }
+    TUN_METADATA(0), TUN_METADATA(1), TUN_METADATA(2), TUN_METADATA(3),
+    TUN_METADATA(4), TUN_METADATA(5), TUN_METADATA(6), TUN_METADATA(7),
+#undef TUN_METADATA
     { "in_port", NULL, FIELD(in_port), 0, ALL_BITS, 0, MF_FMT_DEC,
       MFP_NONE, false, true },
     { "dl_src", "eth_src", FIELD(dl_src), 0, ALL_BITS, 0, MF_FMT_ETH,
@@ -105,6 +115,15 @@ static const struct mf_field fields[] = {
     { "nd_tll", NULL, FIELD(arp_tha), 0, ALL_BITS, 0, MF_FMT_ETH,
       MFP_ND_ADVERT, true, false },
 };
+
+int
+mf_tun_metadata_slot(const struct mf_field *mf)
+{
+    size_t first = offsetof(struct flow, tun_metadata);
+    size_t end = first + sizeof(((struct flow *) 0)->tun_metadata);
+    return (mf->offset >= first && mf->offset < end
+            ? (int) ((mf->offset - first) / sizeof(be64)) : -1);
+}
 
 const struct mf_field *
 mf_from_name(const char *name)

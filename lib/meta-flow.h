@@ -71,6 +71,9 @@ const struct mf_field *mf_from_name(const char *name);
 /* The field at index 'i' in table order, or NULL past the end. */
 const struct mf_field *mf_field_at(size_t i);
 
+/* N for tun_metadataN, else -1. */
+int mf_tun_metadata_slot(const struct mf_field *);
+
 /* True for integer fields: values in 'u64'. */
 bool mf_is_integer(const struct mf_field *);
 

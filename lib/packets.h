@@ -135,6 +135,13 @@ struct ipv6_header {
     struct in6_addr dst;
 } __attribute__((packed));
 
+static inline bool
+ipv6_is_zero(const struct in6_addr *a)
+{
+    static const struct in6_addr zero;
+    return !memcmp(a, &zero, sizeof zero);
+}
+
 struct arp_eth_header {
     be16 htype;
     be16 ptype;

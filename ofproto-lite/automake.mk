@@ -6,6 +6,7 @@ ofproto_lite_libofproto_a_SOURCES = \
 	ofproto-lite/ofproto.c ofproto-lite/ofproto.h \
 	ofproto-lite/ofproto-flows.c \
 	ofproto-lite/ofproto-private.h \
+	ofproto-lite/ofproto-tlv.c \
 	ofproto-lite/ofproto-unixctl.c \
 	ofproto-lite/revalidator.c \
 	ofproto-lite/rule.c ofproto-lite/rule.h \

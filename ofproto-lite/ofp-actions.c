@@ -11,7 +11,9 @@
 /* Fields set_field may write, and the datapath can change. */
 static const char *const settable_fields[] = {
     "tun_id", "tun_src", "tun_dst", "eth_src", "eth_dst", "ip_src",
-    "ip_dst", "vlan_vid", "vlan_pcp",
+    "ip_dst", "vlan_vid", "vlan_pcp", "tun_metadata0", "tun_metadata1",
+    "tun_metadata2", "tun_metadata3", "tun_metadata4", "tun_metadata5",
+    "tun_metadata6", "tun_metadata7",
 };
 
 struct ofpacts_builder {

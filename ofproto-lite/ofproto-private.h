@@ -14,6 +14,7 @@
 #include "hmap.h"
 #include "ofproto-lite/ofp-actions.h"
 #include "ofproto-lite/ofproto.h"
+#include "tlv-map.h"
 
 struct ds;
 struct mac_learning;
@@ -43,6 +44,9 @@ struct ofproto {
      * match and priority) and the published lookup table. */
     struct hmap rules[OFP_N_TABLES];
     struct rule_table *tables[OFP_N_TABLES];   /* RCU; NULL if empty. */
+
+    struct tlv_map tlv_map;     /* Geneve options as tun_metadataN; each
+                                 * port has a copy (netdev_set_tlv_map). */
 };
 
 /* A rule in its table's 'rules' set. */
@@ -67,6 +71,23 @@ void ofproto_request_revalidate(void);
 void ofproto_wake(void);
 /* Main thread: revalidates now if that was asked for. */
 void ofproto_revalidate_if_needed(void);
+
+/* Replaces the bridge's TLV map and gives its ports the new one. */
+void ofproto_set_tlv_map(struct ofproto *, const struct tlv_map *);
+
+/* ofproto-unixctl.c: the bridge called 'name', or NULL after replying
+ * with an error to 'conn'. */
+struct unixctl_conn;
+struct ofproto *ofproto_unixctl_find_bridge(struct unixctl_conn *,
+                                            const char *name);
+
+/* ofproto-tlv.c: the "ofctl/" commands on TLV maps. */
+void ofproto_tlv_init(void);
+/* NULL if 'fm' uses only tun_metadataN fields that the bridge maps, or
+ * an error message to free(). */
+struct ofp_flow_mod;
+char *ofproto_check_tlv_fields(const struct ofproto *,
+                               const struct ofp_flow_mod *);
 
 /* ofproto-flows.c: the rule tables. */
 struct ofp_flow_mod;

@@ -18,8 +18,8 @@
 #include "unixctl.h"
 #include "util.h"
 
-static struct ofproto *
-find_bridge(struct unixctl_conn *conn, const char *name)
+struct ofproto *
+ofproto_unixctl_find_bridge(struct unixctl_conn *conn, const char *name)
 {
     struct ofproto *ofproto = ofproto_lookup(name);
     if (!ofproto) {
@@ -45,7 +45,7 @@ static void
 ofctl_add_flows(struct unixctl_conn *conn, int argc, const char *argv[],
                 void *aux)
 {
-    struct ofproto *ofproto = find_bridge(conn, argv[1]);
+    struct ofproto *ofproto = ofproto_unixctl_find_bridge(conn, argv[1]);
     if (!ofproto) {
         return;
     }
@@ -55,6 +55,12 @@ ofctl_add_flows(struct unixctl_conn *conn, int argc, const char *argv[],
     for (size_t i = 0; i < n; i++) {
         char *error = ofp_flow_mod_parse(argv[i + 2], OFPFC_ADD, &namer,
                                          &fms[i]);
+        if (!error) {
+            error = ofproto_check_tlv_fields(ofproto, &fms[i]);
+            if (error) {
+                ofp_flow_mod_destroy(&fms[i]);
+            }
+        }
         if (error) {
             for (size_t j = 0; j < i; j++) {
                 ofp_flow_mod_destroy(&fms[j]);
@@ -116,7 +122,7 @@ static void
 ofctl_mod_or_del(struct unixctl_conn *conn, int argc, const char *argv[],
                  bool del)
 {
-    struct ofproto *ofproto = find_bridge(conn, argv[1]);
+    struct ofproto *ofproto = ofproto_unixctl_find_bridge(conn, argv[1]);
     if (!ofproto) {
         return;
     }
@@ -138,6 +144,12 @@ ofctl_mod_or_del(struct unixctl_conn *conn, int argc, const char *argv[],
     struct ofp_flow_mod fm;
     char *error = ofp_flow_mod_parse(i < argc ? argv[i] : "", cmd, &namer,
                                      &fm);
+    if (!error && !del) {
+        error = ofproto_check_tlv_fields(ofproto, &fm);
+        if (error) {
+            ofp_flow_mod_destroy(&fm);
+        }
+    }
     if (error) {
         reply_error(conn, error);
         return;
@@ -198,7 +210,7 @@ static void
 ofctl_dump_flows(struct unixctl_conn *conn, int argc, const char *argv[],
                  void *aux)
 {
-    struct ofproto *ofproto = find_bridge(conn, argv[1]);
+    struct ofproto *ofproto = ofproto_unixctl_find_bridge(conn, argv[1]);
     if (!ofproto) {
         return;
     }
@@ -257,7 +269,7 @@ compare_ofports(const void *a_, const void *b_)
 static void
 ofctl_show(struct unixctl_conn *conn, int argc, const char *argv[], void *aux)
 {
-    struct ofproto *ofproto = find_bridge(conn, argv[1]);
+    struct ofproto *ofproto = ofproto_unixctl_find_bridge(conn, argv[1]);
     if (!ofproto) {
         return;
     }
@@ -316,7 +328,7 @@ fdb_port_name(uint32_t port, struct ds *ds, void *aux)
 static void
 fdb_show(struct unixctl_conn *conn, int argc, const char *argv[], void *aux)
 {
-    struct ofproto *ofproto = find_bridge(conn, argv[1]);
+    struct ofproto *ofproto = ofproto_unixctl_find_bridge(conn, argv[1]);
     if (!ofproto) {
         return;
     }
@@ -332,7 +344,7 @@ static void
 fdb_flush(struct unixctl_conn *conn, int argc, const char *argv[], void *aux)
 {
     if (argc > 1) {
-        struct ofproto *ofproto = find_bridge(conn, argv[1]);
+        struct ofproto *ofproto = ofproto_unixctl_find_bridge(conn, argv[1]);
         if (!ofproto) {
             return;
         }
@@ -351,7 +363,7 @@ static void
 fdb_stats_show(struct unixctl_conn *conn, int argc, const char *argv[],
                void *aux)
 {
-    struct ofproto *ofproto = find_bridge(conn, argv[1]);
+    struct ofproto *ofproto = ofproto_unixctl_find_bridge(conn, argv[1]);
     if (!ofproto) {
         return;
     }
@@ -429,4 +441,5 @@ ofproto_unixctl_init(void)
                              fdb_stats_show, NULL);
     unixctl_command_register("dpif/show", "", 0, 0, dpif_show, NULL);
     ofproto_trace_init();
+    ofproto_tlv_init();
 }

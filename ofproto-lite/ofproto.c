@@ -322,6 +322,7 @@ ofproto_port_add(struct ofproto *ofproto, struct netdev *netdev,
         return -EFBIG;
     }
 
+    netdev_set_tlv_map(netdev, &ofproto->tlv_map);
     odp_port_t odp_port;
     int error = dpif_port_add(ofproto->dpif, netdev, &odp_port);
     if (error) {
@@ -343,6 +344,17 @@ ofproto_port_add(struct ofproto *ofproto, struct netdev *netdev,
     VLOG_INFO("%s: added interface %s on port %u", ofproto->name,
               netdev_get_name(netdev), ofp_port);
     return 0;
+}
+
+void
+ofproto_set_tlv_map(struct ofproto *ofproto, const struct tlv_map *map)
+{
+    ofproto->tlv_map = *map;
+    struct ofport *port;
+    HMAP_FOR_EACH (port, ofp_node, &ofproto->ports) {
+        netdev_set_tlv_map(port->netdev, map);
+    }
+    ofproto_request_revalidate();
 }
 
 void

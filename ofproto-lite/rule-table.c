@@ -12,8 +12,11 @@
 enum { N_STAGES = 4 };
 
 /* Fields by stage: metadata, L2, L3, L4. */
-static const char *const stage_fields[N_STAGES][12] = {
-    { "tun_id", "tun_src", "tun_dst", "in_port" },
+static const char *const stage_fields[N_STAGES][16] = {
+    { "tun_id", "tun_src", "tun_dst", "tun_ipv6_src", "tun_ipv6_dst",
+      "tun_metadata0", "tun_metadata1", "tun_metadata2", "tun_metadata3",
+      "tun_metadata4", "tun_metadata5", "tun_metadata6", "tun_metadata7",
+      "in_port" },
     { "dl_src", "dl_dst", "dl_type", "vlan_tci" },
     { "nw_src", "nw_dst", "ipv6_src", "ipv6_dst", "ipv6_label", "nw_proto",
       "nw_tos", "nw_ecn", "nw_ttl", "ip_frag" },

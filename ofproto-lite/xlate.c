@@ -109,6 +109,22 @@ commit_vlans(struct xlate_ctx *ctx)
     memcpy(base, cur, sizeof ctx->flow.vlans);
 }
 
+/* A set action for each Geneve option that 'f' has and 'base' has not,
+ * or has with another value. */
+static void
+commit_tun_metadata(struct dp_actions *a, const struct flow *f,
+                    const struct flow *base)
+{
+    for (int i = 0; i < TUN_METADATA_SLOTS; i++) {
+        bool present = f->tun_metadata_present & (1u << i);
+        bool was = base->tun_metadata_present & (1u << i);
+        if (present != was || f->tun_metadata[i] != base->tun_metadata[i]) {
+            dp_actions_add_set_tun_metadata(a, i, present,
+                                            f->tun_metadata[i]);
+        }
+    }
+}
+
 static void
 commit(struct xlate_ctx *ctx)
 {
@@ -116,6 +132,7 @@ commit(struct xlate_ctx *ctx)
     struct flow *f = &ctx->flow, *b = &ctx->base;
     if (ctx->dirty & XLATE_DIRTY_TUNNEL) {
         dp_actions_add_set_tunnel(a, f->tun_id, f->tun_src, f->tun_dst);
+        commit_tun_metadata(a, f, b);
     }
     if (ctx->dirty & XLATE_DIRTY_ETH_SRC) {
         dp_actions_add_set_eth(a, true, f->dl_src);
@@ -231,6 +248,10 @@ set_field(struct xlate_ctx *ctx, const struct mf_field *mf,
         xlate_report(ctx, 1, "-> prerequisites not met: %s not set", name);
     } else {
         mf_set_flow(mf, value, f);
+        int slot = mf_tun_metadata_slot(mf);
+        if (slot >= 0) {
+            f->tun_metadata_present |= 1u << slot;
+        }
         ctx->dirty |= (!strncmp(name, "tun_", 4) ? XLATE_DIRTY_TUNNEL
                        : !strcmp(name, "dl_src") ? XLATE_DIRTY_ETH_SRC
                        : !strcmp(name, "dl_dst") ? XLATE_DIRTY_ETH_DST

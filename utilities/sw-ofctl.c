@@ -41,6 +41,11 @@ usage(void)
            "stdin)\n"
            "  mod-flows BRIDGE FLOW         change the actions of rules\n"
            "  del-flows BRIDGE [FLOW]       delete rules (all without FLOW)\n"
+           "  add-tlv-map BRIDGE MAP        map Geneve options to fields:\n"
+           "                                {class=C,type=T,len=L}->"
+           "tun_metadataN,...\n"
+           "  del-tlv-map BRIDGE [MAP]      unmap them (all without MAP)\n"
+           "  dump-tlv-map BRIDGE           print the map\n"
            "Options:\n"
            "  --strict                match priority and fields exactly\n"
            "  --names, --no-names     show port names, or numbers\n"
@@ -227,6 +232,29 @@ cmd_del_flows(const struct options *o, int argc, char *argv[])
     cmd_mod_or_del(o, argc, argv, "ofctl/del-flows");
 }
 
+static void
+cmd_add_tlv_map(const struct options *o, int argc, char *argv[])
+{
+    free(call(o, "ofctl/add-tlv-map", argc, (const char *const *) argv,
+              NULL, NULL));
+}
+
+static void
+cmd_del_tlv_map(const struct options *o, int argc, char *argv[])
+{
+    free(call(o, "ofctl/del-tlv-map", argc, (const char *const *) argv,
+              NULL, NULL));
+}
+
+static void
+cmd_dump_tlv_map(const struct options *o, int argc, char *argv[])
+{
+    char *result = call(o, "ofctl/dump-tlv-map", argc,
+                        (const char *const *) argv, NULL, NULL);
+    printf("NXT_TLV_TABLE_REPLY (xid=0x2):\n%s", result);
+    free(result);
+}
+
 struct command {
     const char *name;
     int min_args, max_args;     /* After the command, including BRIDGE. */
@@ -240,6 +268,9 @@ static const struct command commands[] = {
     { "add-flows", 2, 2, cmd_add_flows },
     { "mod-flows", 2, 2, cmd_mod_flows },
     { "del-flows", 1, 2, cmd_del_flows },
+    { "add-tlv-map", 2, 2, cmd_add_tlv_map },
+    { "del-tlv-map", 1, 2, cmd_del_tlv_map },
+    { "dump-tlv-map", 1, 1, cmd_dump_tlv_map },
 };
 
 int

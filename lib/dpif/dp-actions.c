@@ -131,6 +131,17 @@ dp_actions_add_set_tunnel(struct dp_actions *actions, be64 tun_id,
 }
 
 void
+dp_actions_add_set_tun_metadata(struct dp_actions *actions, int slot,
+                                bool present, be64 value)
+{
+    struct dp_action *a = dp_actions_put(actions,
+                                         DP_ACTION_SET_TUN_METADATA);
+    a->tun_metadata.slot = slot;
+    a->tun_metadata.present = present;
+    a->tun_metadata.value = present ? value : 0;
+}
+
+void
 dp_actions_add_drop(struct dp_actions *actions, enum dp_drop_reason reason)
 {
     dp_actions_put(actions, DP_ACTION_DROP)->reason = reason;
@@ -219,6 +230,16 @@ dp_actions_format(const struct dp_action *actions, size_t n,
                 format_ipv4(a->tunnel.dst, ds);
             }
             ds_put_cstr(ds, "))");
+            break;
+        case DP_ACTION_SET_TUN_METADATA:
+            if (a->tun_metadata.present) {
+                ds_put_format(ds, "set(tun_metadata%d=0x%llx)",
+                              a->tun_metadata.slot, (unsigned long long)
+                              be64toh(a->tun_metadata.value));
+            } else {
+                ds_put_format(ds, "set(tun_metadata%d=none)",
+                              a->tun_metadata.slot);
+            }
             break;
         case DP_ACTION_DROP:
             ds_put_format(ds, "drop(%s)",

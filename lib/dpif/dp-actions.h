@@ -26,6 +26,7 @@ enum dp_action_type {
     DP_ACTION_SET_IPV4_SRC,     /* 'ipv4', fixing checksums. */
     DP_ACTION_SET_IPV4_DST,
     DP_ACTION_SET_TUNNEL,       /* Metadata for a tunnel port: 'tunnel'. */
+    DP_ACTION_SET_TUN_METADATA, /* One Geneve option: 'tun_metadata'. */
     DP_ACTION_DROP,             /* Count the drop under 'reason'. */
 };
 
@@ -60,6 +61,11 @@ struct dp_action {
             be32 src;
             be32 dst;
         } tunnel;
+        struct {
+            be64 value;
+            uint8_t slot;       /* tun_metadataN. */
+            bool present;       /* False: the option goes away. */
+        } tun_metadata;
         enum dp_drop_reason reason;
     };
 };
@@ -83,6 +89,8 @@ void dp_actions_add_set_eth(struct dp_actions *, bool src,
 void dp_actions_add_set_ipv4(struct dp_actions *, bool src, be32 addr);
 void dp_actions_add_set_tunnel(struct dp_actions *, be64 tun_id, be32 src,
                                be32 dst);
+void dp_actions_add_set_tun_metadata(struct dp_actions *, int slot,
+                                     bool present, be64 value);
 void dp_actions_add_drop(struct dp_actions *, enum dp_drop_reason);
 
 /* True if the list sends nothing anywhere. */

@@ -5,6 +5,7 @@
 #include "dpif/dp-flow.h"
 
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 #include "dynamic-string.h"
 #include "util.h"
@@ -72,13 +73,6 @@ put_ipv4(struct group *g, const char *field, be32 value, be32 mask)
         ds_put_format(g->ds, "/%s", inet_ntop(AF_INET, &mask, buf,
                                                 sizeof buf));
     }
-}
-
-static bool
-ipv6_is_zero(const struct in6_addr *a)
-{
-    static const struct in6_addr zero;
-    return !memcmp(a, &zero, sizeof zero);
 }
 
 static void
@@ -183,14 +177,20 @@ dp_flow_format_match(const struct flow *k, const struct flow *m,
                      void *aux, struct ds *ds)
 {
     size_t start = ds->length;
-    if (m->tun_id || m->tun_src || m->tun_dst) {
-        struct group g = { ds, "tunnel", false, start };
-        put_uint(&g, "tun_id", be64toh(k->tun_id), be64toh(m->tun_id),
-                 UINT64_MAX, true);
-        put_ipv4(&g, "src", k->tun_src, m->tun_src);
-        put_ipv4(&g, "dst", k->tun_dst, m->tun_dst);
-        group_close(&g);
+    struct group tnl = { ds, "tunnel", false, start };
+    put_uint(&tnl, "tun_id", be64toh(k->tun_id), be64toh(m->tun_id),
+             UINT64_MAX, true);
+    put_ipv4(&tnl, "src", k->tun_src, m->tun_src);
+    put_ipv4(&tnl, "dst", k->tun_dst, m->tun_dst);
+    put_ipv6(&tnl, "ipv6_src", &k->tun_ipv6_src, &m->tun_ipv6_src);
+    put_ipv6(&tnl, "ipv6_dst", &k->tun_ipv6_dst, &m->tun_ipv6_dst);
+    for (int i = 0; i < TUN_METADATA_SLOTS; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "tun_metadata%d", i);
+        put_uint(&tnl, name, be64toh(k->tun_metadata[i]),
+                 be64toh(m->tun_metadata[i]), UINT64_MAX, true);
     }
+    group_close(&tnl);
     if (m->in_port) {
         const char *name = port_name ? port_name(k->in_port, aux) : NULL;
         if (ds->length > start) {

@@ -136,6 +136,18 @@ dp_process_flush(struct dp_thread *t)
     t->n_pending_tx = 0;
 }
 
+static void
+set_tun_metadata(struct pkt_metadata *md, int slot, bool present,
+                 be64 value)
+{
+    md->tun_metadata[slot] = value;
+    if (present) {
+        md->tun_metadata_present |= 1u << slot;
+    } else {
+        md->tun_metadata_present &= ~(1u << slot);
+    }
+}
+
 /* Runs 'actions' on 'p', which it takes. */
 static void
 dp_execute(struct dp_thread *t, struct dp_packet *p,
@@ -171,6 +183,11 @@ dp_execute(struct dp_thread *t, struct dp_packet *p,
             p->md.tun_id = a->tunnel.tun_id;
             p->md.tun_src = a->tunnel.src;
             p->md.tun_dst = a->tunnel.dst;
+            break;
+        case DP_ACTION_SET_TUN_METADATA:
+            set_tun_metadata(&p->md, a->tun_metadata.slot,
+                             a->tun_metadata.present,
+                             a->tun_metadata.value);
             break;
         case DP_ACTION_DROP:
             count_drop(a->reason);

@@ -9,6 +9,7 @@
 #include "netdev/netdev.h"
 
 struct netdev_class;
+struct tlv_map;
 
 struct netdev {
     const struct netdev_class *class;
@@ -76,6 +77,10 @@ struct netdev_class {
      * packets, for a datapath thread that wants to sleep.  May be NULL
      * (then idle threads check back every millisecond). */
     int (*rxq_wait_fd)(const struct netdev *, int qid);
+
+    /* Geneve ports: the bridge's TLV map (tlv-map.h), copied.  May be
+     * NULL (other classes carry no options). */
+    void (*set_tlv_map)(struct netdev *, const struct tlv_map *);
 };
 
 /* Tells the netdev's listener that packets are waiting. */

@@ -14,8 +14,10 @@
 #include "netdev/tnl-endpoint.h"
 #include "netdev/tnl-learn.h"
 #include "packets.h"
+#include "rcu.h"
 #include "smap.h"
 #include "timeval.h"
+#include "tlv-map.h"
 #include "util.h"
 #include "vlog.h"
 
@@ -113,7 +115,21 @@ netdev_tunnel_destroy(struct netdev *netdev)
 {
     struct netdev_tunnel *port = netdev_tunnel_cast(netdev);
     netdev_tunnel_unconfigure(port);
+    free(port->tlv_map);
     free(port);
+}
+
+/* The datapath threads read the map as they receive and send, so the
+ * old one goes after a grace period. */
+void
+netdev_tunnel_set_tlv_map(struct netdev *netdev, const struct tlv_map *map)
+{
+    struct netdev_tunnel *port = netdev_tunnel_cast(netdev);
+    struct tlv_map *old = port->tlv_map;
+    rcu_set(port->tlv_map, map->used ? xmemdup(map, sizeof *map) : NULL);
+    if (old) {
+        rcu_postpone(free, old);
+    }
 }
 
 int
@@ -524,6 +540,14 @@ tnl_pick_remotes(struct netdev_tunnel *port, const struct dp_packet *p,
     return tnl_learn_remotes(port->learn, buf, TNL_LEARN_MAX_REMOTES, now);
 }
 
+static void
+tnl_drop_too_big(struct netdev_tunnel *port, struct dp_packet *p)
+{
+    COVERAGE_INC(tunnel_tx_too_big);
+    netdev_count(&port->up.stats.tx_dropped, 1);
+    dp_packet_delete(p);
+}
+
 int
 netdev_tunnel_send(struct netdev *netdev, int qid,
                    struct dp_packet_batch *batch)
@@ -536,7 +560,8 @@ netdev_tunnel_send(struct netdev *netdev, int qid,
     }
 
     const struct tnl_config *cfg = &port->cfg;
-    size_t overhead = tnl_overhead(port);
+    /* Outer IP and UDP: the tunnel header varies (Geneve options). */
+    size_t outer_len = tnl_overhead(port) - port->proto->header_len(cfg);
     /* Only IPv4 without DF may leave fragmenting to the kernel. */
     bool may_fragment = cfg->family == AF_INET && !cfg->df;
     long long now = port->learn ? time_msec() : 0;
@@ -545,11 +570,8 @@ netdev_tunnel_send(struct netdev *netdev, int qid,
 
     for (size_t i = 0; i < batch->count; i++) {
         struct dp_packet *p = batch->packets[i];
-        if (p->size < ETH_HEADER_LEN
-            || (!may_fragment && p->size + overhead > (size_t) port->underlay_mtu)) {
-            COVERAGE_INC(tunnel_tx_too_big);
-            netdev_count(&port->up.stats.tx_dropped, 1);
-            dp_packet_delete(p);
+        if (p->size < ETH_HEADER_LEN) {
+            tnl_drop_too_big(port, p);
             continue;
         }
         const struct in6_addr *remotes;
@@ -568,6 +590,11 @@ netdev_tunnel_send(struct netdev *netdev, int qid,
                         : cfg->key);
         uint32_t inner_size = p->size;
         port->proto->push_header(port, p, key);
+        if (!may_fragment
+            && p->size + outer_len > (size_t) port->underlay_mtu) {
+            tnl_drop_too_big(port, p);
+            continue;
+        }
         int fd = port->send_fds[inner.hash % port->n_send_fds];
         for (size_t r = 0; r < n; r++) {
             struct dp_packet *q = r + 1 < n ? dp_packet_clone(p) : p;

@@ -22,6 +22,7 @@ struct dp_packet;
 struct netdev_tunnel;
 struct tnl_endpoint;
 struct tnl_learn;
+struct tlv_map;
 
 /* Why a tunnel packet was dropped: each reason is counted apart. */
 enum tnl_drop {
@@ -47,6 +48,11 @@ struct tnl_proto {
     /* Checks the header at the start of 'p', pulls it off and sets
      * '*key'.  The rest of 'p' is the inner frame. */
     enum tnl_drop (*pop_header)(struct dp_packet *p, uint32_t *key);
+    /* Optional: once the packet's port is known, reads the options of
+     * the header at 'header' (that pop_header() pulled off 'p') into p's
+     * metadata, by the port's TLV map. */
+    enum tnl_drop (*read_options)(const struct netdev_tunnel *,
+                                  struct dp_packet *p, const void *header);
 };
 
 enum { TNL_N_SEND_SOCKETS = 8 };
@@ -64,6 +70,8 @@ struct netdev_tunnel {
     struct tnl_learn *learn;            /* Remotes of inner MACs, unless
                                          * there is one remote. */
     uint32_t gre_seq;                   /* Next sequence number (GRE). */
+    struct tlv_map *tlv_map;            /* The bridge's Geneve options
+                                         * (RCU); NULL if none. */
 };
 
 static inline struct netdev_tunnel *
@@ -102,6 +110,7 @@ int netdev_tunnel_rxq_recv(struct netdev *, int qid,
 int netdev_tunnel_send(struct netdev *, int qid, struct dp_packet_batch *);
 int netdev_tunnel_rxq_wait_fd(const struct netdev *, int qid);
 int netdev_tunnel_get_etheraddr(const struct netdev *, struct eth_addr *);
+void netdev_tunnel_set_tlv_map(struct netdev *, const struct tlv_map *);
 
 /* The members every tunnel class shares; the class adds .type and an
  * .alloc that names its struct tnl_proto. */
@@ -115,6 +124,7 @@ int netdev_tunnel_get_etheraddr(const struct netdev *, struct eth_addr *);
     .get_status = netdev_tunnel_get_status,             \
     .rxq_recv = netdev_tunnel_rxq_recv,                 \
     .send = netdev_tunnel_send,                         \
-    .rxq_wait_fd = netdev_tunnel_rxq_wait_fd
+    .rxq_wait_fd = netdev_tunnel_rxq_wait_fd,          \
+    .set_tlv_map = netdev_tunnel_set_tlv_map
 
 #endif /* netdev-tunnel.h */

@@ -348,6 +348,14 @@ netdev_rxq_wait_fd(const struct netdev *netdev, int qid)
 }
 
 void
+netdev_set_tlv_map(struct netdev *netdev, const struct tlv_map *map)
+{
+    if (netdev->class->set_tlv_map) {
+        netdev->class->set_tlv_map(netdev, map);
+    }
+}
+
+void
 netdev_set_rx_notify(struct netdev *netdev, netdev_rx_notify_cb *cb,
                      void *aux)
 {

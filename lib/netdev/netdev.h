@@ -15,6 +15,7 @@
 struct dp_packet_batch;
 struct netdev;
 struct smap;
+struct tlv_map;
 
 struct netdev_stats {
     uint64_t rx_packets, tx_packets;
@@ -62,6 +63,9 @@ int netdev_n_rxq(const struct netdev *);
 /* A descriptor that polls readable when queue 'qid' may have packets, or
  * -1 if the netdev has none. */
 int netdev_rxq_wait_fd(const struct netdev *, int qid);
+
+/* Gives a Geneve port its bridge's TLV map; other ports ignore it. */
+void netdev_set_tlv_map(struct netdev *, const struct tlv_map *);
 
 /* Receives up to a batch from queue 'qid' into 'batch' (empty on entry).
  * Returns 0, -EAGAIN if nothing is waiting, or another negative errno. */

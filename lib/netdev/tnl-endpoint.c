@@ -370,7 +370,10 @@ tnl_endpoint_recv(struct netdev_tunnel *self, struct dp_packet_batch *batch)
         } else if (raw_ipv4) {
             reason = tnl_pull_ipv4(p);
         }
+        const void *header = NULL;  /* Stays in the headroom after the
+                                     * pull, for read_options(). */
         if (!reason) {
+            header = dp_packet_data(p);
             reason = ep->proto->pop_header(p, &key);
         }
         struct netdev_tunnel *blame = NULL;
@@ -383,6 +386,9 @@ tnl_endpoint_recv(struct netdev_tunnel *self, struct dp_packet_batch *batch)
         if (port && !port->up.dp_port_no) {
             reason = TNL_DROP_UNKNOWN_KEY;    /* Not in a bridge yet. */
         }
+        if (port && !reason && port->proto->read_options) {
+            reason = port->proto->read_options(port, p, header);
+        }
         if (reason) {
             netdev_tunnel_count_drop(port ? port : blame, reason);
             dp_packet_delete(p);
@@ -394,6 +400,9 @@ tnl_endpoint_recv(struct netdev_tunnel *self, struct dp_packet_batch *batch)
         if (tnl_addr_is_ipv4(&remote)) {
             memcpy(&p->md.tun_src, &remote.s6_addr[12], 4);
             memcpy(&p->md.tun_dst, &ep->local.s6_addr[12], 4);
+        } else {
+            p->md.tun_ipv6_src = remote;
+            p->md.tun_ipv6_dst = ep->local;
         }
         if (port->learn) {
             const struct eth_header *eth = dp_packet_data(p);
