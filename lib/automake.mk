@@ -63,6 +63,7 @@ lib_libsoftswitch_a_SOURCES += \
 	lib/netdev/netdev-linux.c lib/netdev/netdev-linux.h \
 	lib/netdev/netdev-tap.c \
 	lib/netdev/netdev-tunnel.c lib/netdev/netdev-tunnel.h \
+	lib/netdev/tnl-send.c \
 	lib/netdev/netdev-vxlan.c lib/netdev/netdev-gre.c \
 	lib/netdev/netdev-geneve.c \
 	lib/netdev/tnl-config.c lib/netdev/tnl-config.h \

@@ -72,6 +72,7 @@ struct netdev_tunnel {
     uint32_t gre_seq;                   /* Next sequence number (GRE). */
     struct tlv_map *tlv_map;            /* The bridge's Geneve options
                                          * (RCU); NULL if none. */
+    bool no_gso;                        /* The kernel refused UDP GSO. */
 };
 
 static inline struct netdev_tunnel *
@@ -111,6 +112,11 @@ int netdev_tunnel_send(struct netdev *, int qid, struct dp_packet_batch *);
 int netdev_tunnel_rxq_wait_fd(const struct netdev *, int qid);
 int netdev_tunnel_get_etheraddr(const struct netdev *, struct eth_addr *);
 void netdev_tunnel_set_tlv_map(struct netdev *, const struct tlv_map *);
+
+/* Bytes in front of the inner frame: outer IP, UDP, tunnel header
+ * (without Geneve options). */
+enum { TNL_UDP_HEADER_LEN = 8 };
+size_t netdev_tunnel_overhead(const struct netdev_tunnel *);
 
 /* The members every tunnel class shares; the class adds .type and an
  * .alloc that names its struct tnl_proto. */
