@@ -15,10 +15,12 @@ COVERAGE_DEFINE(offload_cannot_segment);
 COVERAGE_DEFINE(offload_segmented);
 COVERAGE_DEFINE(offload_checksummed);
 COVERAGE_DEFINE(offload_checksum_repaired);
+COVERAGE_DEFINE(offload_merged);
 
 enum {
     TCP_FLAG_FIN = 0x01,
     TCP_FLAG_PSH = 0x08,
+    TCP_FLAG_ACK = 0x10,
     TCP_FLAG_CWR = 0x80,
     TCP_SEQ_OFS = 4,
     TCP_FLAGS_OFS = 13,
@@ -307,4 +309,184 @@ dp_packet_offload_repair_csum(struct dp_packet *p)
     memcpy(csum_p, &full, 2);
     COVERAGE_INC(offload_checksum_repaired);
     return true;
+}
+
+/* Where a frame's headers are, for merging: only TCP over IPv4 without
+ * options or over IPv6 without extension headers, after one Ethernet
+ * header. */
+struct merge_headers {
+    size_t l3, l4, hdr;         /* Offsets: IP, TCP, payload. */
+    bool ipv6;
+    uint32_t seq;
+};
+
+static bool
+merge_parse(const struct dp_packet *p, struct merge_headers *h)
+{
+    const uint8_t *data = dp_packet_data(p);
+    uint16_t type = 0;
+    h->l3 = l3_offset(data, p->size, &type);
+    h->ipv6 = type == ETH_TYPE_IPV6;
+    if (h->l3 != ETH_HEADER_LEN || dp_packet_has_offload(p)
+        || (type != ETH_TYPE_IP && !h->ipv6)) {
+        return false;
+    }
+    const uint8_t *ip = data + h->l3;
+    if (h->ipv6) {
+        h->l4 = h->l3 + IPV6_HEADER_LEN;
+        if (h->l4 > p->size || ip[6] != IP_PROTO_TCP
+            || (size_t) ((ip[4] << 8) | ip[5]) != p->size - h->l4) {
+            return false;
+        }
+    } else {
+        h->l4 = h->l3 + IPV4_HEADER_LEN;
+        if (h->l4 > p->size || ip[0] != 0x45 || ip[9] != IP_PROTO_TCP
+            || (size_t) ((ip[2] << 8) | ip[3]) != p->size - h->l3
+            || (ip[6] & 0x3f) || ip[7]) {         /* A fragment. */
+            return false;
+        }
+    }
+    if (h->l4 + TCP_HEADER_LEN > p->size) {
+        return false;
+    }
+    h->hdr = h->l4 + (data[h->l4 + 12] >> 4) * 4;
+    if (h->hdr < h->l4 + TCP_HEADER_LEN || h->hdr > p->size) {
+        return false;
+    }
+    memcpy(&h->seq, data + h->l4 + TCP_SEQ_OFS, 4);
+    h->seq = ntohl(h->seq);
+    return true;
+}
+
+/* True if 'p''s TCP checksum is right. */
+static bool
+merge_csum_ok(const struct dp_packet *p, const struct merge_headers *h)
+{
+    const uint8_t *data = dp_packet_data(p);
+    size_t l4_len = p->size - h->l4;
+    return !inet_checksum(data + h->l4, l4_len,
+                          pseudo_header_sum(data + h->l3, h->ipv6,
+                                            IP_PROTO_TCP, l4_len));
+}
+
+/* True if 'b' can follow 'a' in one GSO packet: the same headers but for
+ * the IP length, ID and checksum and the TCP sequence number, checksum
+ * and flags, and its payload right after a's. */
+static bool
+merge_follows(const struct dp_packet *a, const struct merge_headers *ha,
+              const struct dp_packet *b, const struct merge_headers *hb)
+{
+    const uint8_t *x = dp_packet_data(a), *y = dp_packet_data(b);
+    size_t ip_len_ofs = ha->l3 + (ha->ipv6 ? 4 : 2);
+    if (ha->hdr != hb->hdr || ha->ipv6 != hb->ipv6
+        || hb->seq != ha->seq + (a->size - ha->hdr)
+        || memcmp(x, y, ip_len_ofs)) {
+        return false;
+    }
+    if (ha->ipv6) {
+        return !memcmp(x + ha->l3 + 6, y + ha->l3 + 6, ha->l4 - ha->l3 - 6
+                       + TCP_SEQ_OFS)
+               && !memcmp(x + ha->l4 + 8, y + ha->l4 + 8, 5)
+               && !memcmp(x + ha->l4 + 14, y + ha->l4 + 14, 2)
+               && !memcmp(x + ha->l4 + 18, y + ha->l4 + 18,
+                          ha->hdr - ha->l4 - 18);
+    }
+    return !memcmp(x + ha->l3 + 6, y + ha->l3 + 6, 4)     /* Frag, TTL,
+                                                             * proto. */
+           && !memcmp(x + ha->l3 + 12, y + ha->l3 + 12, 8 + TCP_SEQ_OFS)
+           && !memcmp(x + ha->l4 + 8, y + ha->l4 + 8, 5)
+           && !memcmp(x + ha->l4 + 14, y + ha->l4 + 14, 2)
+           && !memcmp(x + ha->l4 + 18, y + ha->l4 + 18,
+                      ha->hdr - ha->l4 - 18);
+}
+
+size_t
+dp_packet_offload_merge(struct dp_packet **pkts, size_t n,
+                        struct dp_packet **merged)
+{
+    struct merge_headers first, prev, cur;
+    if (n < 2 || !merge_parse(pkts[0], &first)
+        || !merge_csum_ok(pkts[0], &first)
+        || pkts[0]->size == first.hdr) {
+        return 0;
+    }
+    const uint8_t *data0 = dp_packet_data(pkts[0]);
+    size_t mss = pkts[0]->size - first.hdr;
+    size_t max_l3_len = first.ipv6 ? 65535 + IPV6_HEADER_LEN : 65535;
+    size_t total = pkts[0]->size;
+    size_t k = 1;
+    prev = first;
+    /* All but the last carry exactly 'mss' bytes and only ACK. */
+    bool more = data0[first.l4 + TCP_FLAGS_OFS] == TCP_FLAG_ACK;
+    while (more && k < n) {
+        const struct dp_packet *p = pkts[k];
+        if (!merge_parse(p, &cur)
+            || !merge_follows(pkts[k - 1], &prev, p, &cur)) {
+            break;
+        }
+        size_t payload = p->size - cur.hdr;
+        if (payload == 0 || payload > mss
+            || total + payload - first.l3 > max_l3_len
+            || !merge_csum_ok(p, &cur)) {
+            break;
+        }
+        uint8_t flags = ((const uint8_t *) dp_packet_data(p))
+                        [cur.l4 + TCP_FLAGS_OFS];
+        if (flags & ~(TCP_FLAG_ACK | TCP_FLAG_PSH)) {
+            break;
+        }
+        total += payload;
+        k++;
+        prev = cur;
+        /* Only the last may be short or push. */
+        more = payload == mss && flags == TCP_FLAG_ACK;
+    }
+    if (k < 2) {
+        return 0;
+    }
+
+    struct dp_packet *m = dp_packet_new(total);
+    m->md = pkts[0]->md;
+    uint8_t *d = dp_packet_put(m, data0, pkts[0]->size);
+    for (size_t i = 1; i < k; i++) {
+        dp_packet_put(m, (const uint8_t *) dp_packet_data(pkts[i])
+                         + first.hdr, pkts[i]->size - first.hdr);
+    }
+    d = dp_packet_data(m);
+    uint8_t *ip = d + first.l3;
+    uint8_t *tcp = d + first.l4;
+    tcp[TCP_FLAGS_OFS] = ((const uint8_t *) dp_packet_data(pkts[k - 1]))
+                         [first.l4 + TCP_FLAGS_OFS];
+    if (first.ipv6) {
+        be16 plen = htons(total - first.l4);
+        memcpy(ip + 4, &plen, 2);
+    } else {
+        be16 tot_len = htons(total - first.l3);
+        be16 zero = 0;
+        memcpy(ip + 2, &tot_len, 2);
+        memcpy(ip + 10, &zero, 2);
+        be16 csum = inet_checksum(ip, IPV4_HEADER_LEN, 0);
+        memcpy(ip + 10, &csum, 2);
+    }
+    /* A partial checksum: the pseudo-header's sum, folded, for whoever
+     * segments or checksums it next. */
+    uint32_t sum = pseudo_header_sum(ip, first.ipv6, IP_PROTO_TCP,
+                                     total - first.l4);
+    while (sum >> 16) {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    be16 partial = htons(sum);
+    memcpy(tcp + TCP_CSUM_OFS, &partial, 2);
+    m->offload.csum_start = m->data_ofs + first.l4;
+    m->offload.csum_offset = TCP_CSUM_OFS;
+    m->offload.gso_size = mss;
+    m->offload.gso_type = (first.ipv6 ? VIRTIO_NET_HDR_GSO_TCPV6
+                                      : VIRTIO_NET_HDR_GSO_TCPV4);
+
+    for (size_t i = 0; i < k; i++) {
+        dp_packet_delete(pkts[i]);
+    }
+    COVERAGE_INC(offload_merged);
+    *merged = m;
+    return k;
 }

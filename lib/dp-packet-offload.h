@@ -48,4 +48,14 @@ size_t dp_packet_offload_n_segs(const struct dp_packet *p);
 int dp_packet_offload_segment(const struct dp_packet *p,
                               struct dp_packet **segs);
 
+/* The reverse, as a NIC's GRO does: if 'pkts' starts with two or more
+ * complete, correctly checksummed TCP segments of one stream, in order,
+ * as dp_packet_offload_segment() or a sender's TSO cut them, merges as
+ * many as fit in one IP packet into a GSO packet with a partial
+ * checksum, '*merged', frees them and returns how many.  Else returns 0
+ * and leaves 'pkts' alone.  Only untagged TCP over IPv4 (no options) or
+ * IPv6 (no extension headers). */
+size_t dp_packet_offload_merge(struct dp_packet **pkts, size_t n,
+                               struct dp_packet **merged);
+
 #endif /* dp-packet-offload.h */

@@ -524,6 +524,7 @@ static const struct {
     { "mac-learning-threads", 1, cmd_mac_learning_threads, "N" },
     { "offload-segment", 0, cmd_offload_segment, "" },
     { "offload-csum", 0, cmd_offload_csum, "" },
+    { "offload-merge", 0, cmd_offload_merge, "" },
     { "tap-hold", 2, cmd_tap_hold, "NAME FIFO" },
     { "udp-send", 3, cmd_udp_send, "SRC DST PORT HEX..." },
     { "udp-recv", 3, cmd_udp_recv, "ADDR PORT N" },

@@ -25,6 +25,7 @@ int cmd_mac_learning_random(int argc, char *argv[]);
 int cmd_mac_learning_threads(int argc, char *argv[]);
 int cmd_offload_segment(int argc, char *argv[]);
 int cmd_offload_csum(int argc, char *argv[]);
+int cmd_offload_merge(int argc, char *argv[]);
 int cmd_tap_hold(int argc, char *argv[]);
 int cmd_udp_send(int argc, char *argv[]);
 int cmd_udp_recv(int argc, char *argv[]);

@@ -183,6 +183,85 @@ cmd_offload_segment(int argc, char *argv[])
     return failures != 0;
 }
 
+/* Cuts a 'payload'-byte TCP frame into 1448-byte segments; returns
+ * how many, in '*segsp'. */
+static int
+segment_tcp_frame(const struct dp_packet *p, struct dp_packet ***segsp)
+{
+    *segsp = xmalloc(dp_packet_offload_n_segs(p) * sizeof **segsp);
+    return dp_packet_offload_segment(p, *segsp);
+}
+
+/* offload-merge: segments then merges TCP frames and expects the frame
+ * it started from, byte for byte, with the same offloads; refuses
+ * segments with a wrong checksum or out of order. */
+int
+cmd_offload_merge(int argc, char *argv[])
+{
+    static const size_t payloads[] = { 2896, 5000, 64000 };
+    int failures = 0;
+
+    for (int v6 = 0; v6 < 2; v6++) {
+        for (size_t k = 0; k < ARRAY_SIZE(payloads); k++) {
+            struct dp_packet *p = make_tcp_frame(v6, payloads[k], 1448,
+                                                 0x18 /* PSH ACK */);
+            struct dp_packet **segs, *m = NULL;
+            int n = segment_tcp_frame(p, &segs);
+            size_t merged = dp_packet_offload_merge(segs, n, &m);
+            const char *err = (merged != (size_t) n ? "not all merged"
+                               : m->size != p->size ? "wrong size"
+                               : memcmp(dp_packet_data(m), dp_packet_data(p),
+                                        p->size) ? "wrong bytes"
+                               : (m->offload.csum_start - m->data_ofs
+                                  != p->offload.csum_start - p->data_ofs
+                                  || m->offload.csum_offset
+                                     != p->offload.csum_offset
+                                  || m->offload.gso_size
+                                     != p->offload.gso_size
+                                  || m->offload.gso_type
+                                     != p->offload.gso_type)
+                                 ? "wrong offloads" : NULL);
+            printf("%s payload %zu merged back: %s\n", v6 ? "ipv6" : "ipv4",
+                   payloads[k], err ? err : "ok");
+            failures += err != NULL;
+            dp_packet_delete(m);
+            if (merged != (size_t) n) {
+                for (int i = 0; i < n; i++) {
+                    dp_packet_delete(segs[i]);
+                }
+            }
+            free(segs);
+            dp_packet_delete(p);
+        }
+
+        /* A damaged second segment; then the second and third swapped. */
+        for (int swap = 0; swap < 2; swap++) {
+            struct dp_packet *p = make_tcp_frame(v6, 5000, 1448, 0x18);
+            struct dp_packet **segs, *m = NULL;
+            int n = segment_tcp_frame(p, &segs);
+            if (swap) {
+                struct dp_packet *tmp = segs[1];
+                segs[1] = segs[2];
+                segs[2] = tmp;
+            } else {
+                ((uint8_t *) dp_packet_data(segs[1]))[segs[1]->size - 1]
+                    ^= 1;
+            }
+            size_t merged = dp_packet_offload_merge(segs, n, &m);
+            printf("%s %s: %s\n", v6 ? "ipv6" : "ipv4",
+                   swap ? "out of order" : "bad checksum",
+                   merged ? "merged" : "refused");
+            failures += merged != 0;
+            for (int i = 0; !merged && i < n; i++) {
+                dp_packet_delete(segs[i]);
+            }
+            free(segs);
+            dp_packet_delete(p);
+        }
+    }
+    return failures != 0;
+}
+
 /* offload-csum: completes partial checksums, through the offload the
  * sender asked for and through repair of a frame that lost the note;
  * a frame whose checksum is already right is left as it is. */

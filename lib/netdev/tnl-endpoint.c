@@ -3,12 +3,14 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <netinet/udp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include "dp-packet.h"
+#include "dp-packet-offload.h"
 #include "netdev/netdev-linux.h"
 #include "netdev/netdev-tunnel.h"
 #include "netdev/tnl-learn.h"
@@ -23,7 +25,16 @@ VLOG_DEFINE_THIS_MODULE(tnl_endpoint);
 enum {
     TNL_RX_FRAME = 9216 + 128,  /* Largest datagram taken: a jumbo frame
                                  * with its outer headers. */
+    TNL_RX_GRO = 65536,         /* Largest UDP GRO datagram. */
+    TNL_RX_MAX_SEGS = 64,       /* Datagrams in one: UDP_GRO_CNT_MAX. */
     TNL_RCVBUF = 4 << 20,
+};
+
+/* Room for the UDP_GRO control message: the size of the datagrams that
+ * the kernel glued together. */
+union tnl_gro_cmsg {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
 };
 
 /* One row of the demultiplexing table. */
@@ -54,9 +65,17 @@ struct tnl_endpoint {
     struct tnl_demux *demux;            /* RCU. */
     struct netdev_tunnel *reader;       /* Atomic. */
 
-    /* Receive buffers: only the reader's thread touches them. */
+    /* Receive buffers: only the reader's thread touches them.  A UDP
+     * GRO datagram's bytes past TNL_RX_FRAME land in 'rx_spill'. */
     struct dp_packet *rx[DP_PACKET_BATCH_SIZE];
     struct sockaddr_storage rx_from[DP_PACKET_BATCH_SIZE];
+    uint8_t *rx_spill[DP_PACKET_BATCH_SIZE];
+    union tnl_gro_cmsg rx_cmsg[DP_PACKET_BATCH_SIZE];
+
+    /* Frames for the bridge that did not fit in the last batch (one GRO
+     * datagram may hold more): the reader's thread only. */
+    struct dp_packet **pending;
+    size_t n_pending, pending_ofs, pending_allocated;
 };
 
 static struct tnl_endpoint *endpoints;
@@ -208,7 +227,12 @@ tnl_endpoint_close(struct tnl_endpoint *ep)
     close(ep->fd);
     for (size_t i = 0; i < DP_PACKET_BATCH_SIZE; i++) {
         dp_packet_delete(ep->rx[i]);
+        free(ep->rx_spill[i]);
     }
+    for (size_t i = ep->pending_ofs; i < ep->n_pending; i++) {
+        dp_packet_delete(ep->pending[i]);
+    }
+    free(ep->pending);
     free(ep->demux);
     free(ep->ports);
     free(ep);
@@ -234,6 +258,11 @@ tnl_endpoint_attach(struct netdev_tunnel *port, char **errp)
             return error;
         }
         linux_set_sock_buffer(ep->fd, SO_RCVBUF, TNL_RCVBUF);
+        if (ep->proto->ip_proto == IPPROTO_UDP) {
+            /* Datagrams of one flow arrive glued together, as they left
+             * a sender's UDP GSO, and are cut apart here. */
+            linux_set_sockopt(ep->fd, SOL_UDP, UDP_GRO, 1);
+        }
         ep->next = endpoints;
         endpoints = ep;
     }
@@ -323,6 +352,166 @@ tnl_pull_ipv4(struct dp_packet *p)
     return TNL_OK;
 }
 
+/* Checks, demultiplexes and takes the tunnel header off one datagram,
+ * 'p', from 'remote'.  Returns the inner frame, ready for its port's
+ * bridge, or NULL after counting why it was dropped. */
+static struct dp_packet *
+tnl_rx_datagram(struct tnl_endpoint *ep, const struct tnl_demux *demux,
+                struct dp_packet *p, const struct in6_addr *remote,
+                long long now)
+{
+    struct netdev_tunnel *port = NULL;
+    uint32_t key = 0;
+    enum tnl_drop reason = TNL_OK;
+    if (ep->proto->ip_proto != IPPROTO_UDP && ep->family == AF_INET) {
+        reason = tnl_pull_ipv4(p);
+    }
+    const void *header = NULL;  /* Stays in the headroom after the pull,
+                                 * for read_options(). */
+    if (!reason) {
+        header = dp_packet_data(p);
+        reason = ep->proto->pop_header(p, &key);
+    }
+    struct netdev_tunnel *blame = NULL;
+    if (!reason) {
+        port = tnl_demux_lookup(demux, key, remote, &reason, &blame);
+    }
+    if (port && p->size < ETH_HEADER_LEN) {
+        reason = TNL_DROP_SHORT;    /* A port's packet, but no frame. */
+    }
+    if (port && !port->up.dp_port_no) {
+        reason = TNL_DROP_UNKNOWN_KEY;    /* Not in a bridge yet. */
+    }
+    if (port && !reason && port->proto->read_options) {
+        reason = port->proto->read_options(port, p, header);
+    }
+    if (reason) {
+        netdev_tunnel_count_drop(port ? port : blame, reason);
+        dp_packet_delete(p);
+        return NULL;
+    }
+
+    p->md.in_port = port->up.dp_port_no;
+    p->md.tun_id = htobe64(key);
+    if (tnl_addr_is_ipv4(remote)) {
+        memcpy(&p->md.tun_src, &remote->s6_addr[12], 4);
+        memcpy(&p->md.tun_dst, &ep->local.s6_addr[12], 4);
+    } else {
+        p->md.tun_ipv6_src = *remote;
+        p->md.tun_ipv6_dst = ep->local;
+    }
+    if (port->learn) {
+        const struct eth_header *eth = dp_packet_data(p);
+        tnl_learn_update(port->learn, eth->src, remote, now);
+    }
+    netdev_count(&port->up.stats.rx_packets, 1);
+    netdev_count(&port->up.stats.rx_bytes, p->size);
+    return p;
+}
+
+/* Into 'batch' if there is room, else kept for the next call. */
+static void
+tnl_rx_emit(struct tnl_endpoint *ep, struct dp_packet_batch *batch,
+            struct dp_packet *p)
+{
+    if (!ep->n_pending && !dp_packet_batch_is_full(batch)) {
+        dp_packet_batch_add(batch, p);
+        return;
+    }
+    if (ep->n_pending == ep->pending_allocated) {
+        ep->pending = x2nrealloc(ep->pending, &ep->pending_allocated,
+                                 ep->n_pending + 1, sizeof *ep->pending);
+    }
+    ep->pending[ep->n_pending++] = p;
+}
+
+static void
+tnl_rx_drain_pending(struct tnl_endpoint *ep, struct dp_packet_batch *batch)
+{
+    while (ep->pending_ofs < ep->n_pending
+           && !dp_packet_batch_is_full(batch)) {
+        dp_packet_batch_add(batch, ep->pending[ep->pending_ofs++]);
+    }
+    if (ep->pending_ofs == ep->n_pending) {
+        ep->n_pending = ep->pending_ofs = 0;
+    }
+}
+
+/* The datagram size that the kernel's UDP GRO glued 'msg' from, or 0. */
+static size_t
+tnl_gro_size(const struct msghdr *msg)
+{
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c;
+         c = CMSG_NXTHDR((struct msghdr *) msg, c)) {
+        if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
+            int size;
+            memcpy(&size, CMSG_DATA(c), sizeof size);
+            return size > 0 ? size : 0;
+        }
+    }
+    return 0;
+}
+
+/* Cuts the 'len' bytes of a UDP GRO datagram into its 'seg'-byte
+ * datagrams: 'p' holds the first TNL_RX_FRAME bytes and keeps the first
+ * datagram; 'spill' holds the rest.  Returns how many, in 'out'. */
+static size_t
+tnl_gro_split(struct dp_packet *p, const uint8_t *spill, size_t len,
+              size_t seg, struct dp_packet *out[TNL_RX_MAX_SEGS])
+{
+    const uint8_t *head = dp_packet_data(p);
+    size_t n = 0;
+    out[n++] = p;
+    for (size_t ofs = seg; ofs < len && n < TNL_RX_MAX_SEGS; ofs += seg) {
+        size_t size = MIN(seg, len - ofs);
+        struct dp_packet *q = dp_packet_new(size);
+        uint8_t *dst = dp_packet_put(q, NULL, size);
+        size_t from_head = ofs < TNL_RX_FRAME ? MIN(size, TNL_RX_FRAME - ofs)
+                                              : 0;
+        memcpy(dst, head + ofs, from_head);
+        memcpy(dst + from_head, spill + (ofs + from_head - TNL_RX_FRAME),
+               size - from_head);
+        out[n++] = q;
+    }
+    p->size = MIN(seg, len);
+    return n;
+}
+
+/* A UDP GRO datagram: each of its datagrams through tnl_rx_datagram(),
+ * then runs of TCP segments of one stream merged back into one large
+ * frame, which crosses the bridge once and reaches a tap or packet
+ * socket whole, as the kernel's own tunnels do. */
+static void
+tnl_rx_gro(struct tnl_endpoint *ep, const struct tnl_demux *demux,
+           struct dp_packet *p, const uint8_t *spill, size_t len,
+           size_t seg, const struct in6_addr *remote, long long now,
+           struct dp_packet_batch *batch)
+{
+    struct dp_packet *dgrams[TNL_RX_MAX_SEGS];
+    struct dp_packet *frames[TNL_RX_MAX_SEGS];
+    size_t n_dgrams = tnl_gro_split(p, spill, len, seg, dgrams);
+    size_t n = 0;
+    for (size_t i = 0; i < n_dgrams; i++) {
+        struct dp_packet *f = tnl_rx_datagram(ep, demux, dgrams[i], remote,
+                                              now);
+        if (f) {
+            frames[n++] = f;
+        }
+    }
+    for (size_t i = 0; i < n; ) {
+        struct dp_packet *merged;
+        size_t k = (frames[i]->md.in_port == frames[n - 1]->md.in_port
+                    ? dp_packet_offload_merge(&frames[i], n - i, &merged)
+                    : 0);
+        if (k) {
+            tnl_rx_emit(ep, batch, merged);
+            i += k;
+        } else {
+            tnl_rx_emit(ep, batch, frames[i++]);
+        }
+    }
+}
+
 int
 tnl_endpoint_recv(struct netdev_tunnel *self, struct dp_packet_batch *batch)
 {
@@ -330,87 +519,65 @@ tnl_endpoint_recv(struct netdev_tunnel *self, struct dp_packet_batch *batch)
     if (!ep || __atomic_load_n(&ep->reader, __ATOMIC_ACQUIRE) != self) {
         return -EAGAIN;
     }
+    tnl_rx_drain_pending(ep, batch);
+    if (ep->n_pending || dp_packet_batch_is_full(batch)) {
+        return 0;
+    }
 
+    bool udp = ep->proto->ip_proto == IPPROTO_UDP;
     struct mmsghdr msgs[DP_PACKET_BATCH_SIZE];
-    struct iovec iovs[DP_PACKET_BATCH_SIZE];
+    struct iovec iovs[DP_PACKET_BATCH_SIZE][2];
     size_t n_want = DP_PACKET_BATCH_SIZE - batch->count;
     for (size_t i = 0; i < n_want; i++) {
         if (!ep->rx[i]) {
             ep->rx[i] = dp_packet_new(TNL_RX_FRAME);
         }
-        iovs[i] = (struct iovec) { dp_packet_data(ep->rx[i]), TNL_RX_FRAME };
+        if (udp && !ep->rx_spill[i]) {
+            ep->rx_spill[i] = xmalloc(TNL_RX_GRO - TNL_RX_FRAME);
+        }
+        iovs[i][0] = (struct iovec) { dp_packet_data(ep->rx[i]),
+                                      TNL_RX_FRAME };
+        iovs[i][1] = (struct iovec) { ep->rx_spill[i],
+                                      TNL_RX_GRO - TNL_RX_FRAME };
         msgs[i].msg_hdr = (struct msghdr) {
             .msg_name = &ep->rx_from[i],
             .msg_namelen = sizeof ep->rx_from[i],
-            .msg_iov = &iovs[i],
-            .msg_iovlen = 1,
+            .msg_iov = iovs[i],
+            .msg_iovlen = udp ? 2 : 1,
+            .msg_control = udp ? ep->rx_cmsg[i].buf : NULL,
+            .msg_controllen = udp ? sizeof ep->rx_cmsg[i].buf : 0,
         };
     }
     int n = recvmmsg(ep->fd, msgs, n_want, MSG_DONTWAIT, NULL);
     if (n <= 0) {
-        return -EAGAIN;
+        return batch->count ? 0 : -EAGAIN;
     }
 
     const struct tnl_demux *demux = rcu_get(ep->demux);
-    bool raw_ipv4 = (ep->proto->ip_proto != IPPROTO_UDP
-                     && ep->family == AF_INET);
     long long now = time_msec();
     for (int i = 0; i < n; i++) {
         struct dp_packet *p = ep->rx[i];
+        const struct msghdr *msg = &msgs[i].msg_hdr;
+        size_t len = msgs[i].msg_len;
         ep->rx[i] = NULL;
-        p->size = msgs[i].msg_len;
 
-        struct netdev_tunnel *port = NULL;
         struct in6_addr remote;
-        uint32_t key = 0;
-        enum tnl_drop reason = TNL_OK;
         tnl_addr_from_sockaddr(&ep->rx_from[i], &remote);
-        if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
-            reason = TNL_DROP_SHORT;
-        } else if (raw_ipv4) {
-            reason = tnl_pull_ipv4(p);
-        }
-        const void *header = NULL;  /* Stays in the headroom after the
-                                     * pull, for read_options(). */
-        if (!reason) {
-            header = dp_packet_data(p);
-            reason = ep->proto->pop_header(p, &key);
-        }
-        struct netdev_tunnel *blame = NULL;
-        if (!reason) {
-            port = tnl_demux_lookup(demux, key, &remote, &reason, &blame);
-        }
-        if (port && p->size < ETH_HEADER_LEN) {
-            reason = TNL_DROP_SHORT;    /* A port's packet, but no frame. */
-        }
-        if (port && !port->up.dp_port_no) {
-            reason = TNL_DROP_UNKNOWN_KEY;    /* Not in a bridge yet. */
-        }
-        if (port && !reason && port->proto->read_options) {
-            reason = port->proto->read_options(port, p, header);
-        }
-        if (reason) {
-            netdev_tunnel_count_drop(port ? port : blame, reason);
+        size_t gro = udp ? tnl_gro_size(msg) : 0;
+        if (msg->msg_flags & MSG_TRUNC
+            || (len > TNL_RX_FRAME && (!gro || gro > TNL_RX_FRAME))) {
+            netdev_tunnel_count_drop(NULL, TNL_DROP_SHORT);
             dp_packet_delete(p);
-            continue;
-        }
-
-        p->md.in_port = port->up.dp_port_no;
-        p->md.tun_id = htobe64(key);
-        if (tnl_addr_is_ipv4(&remote)) {
-            memcpy(&p->md.tun_src, &remote.s6_addr[12], 4);
-            memcpy(&p->md.tun_dst, &ep->local.s6_addr[12], 4);
+        } else if (gro && gro < len) {
+            tnl_rx_gro(ep, demux, p, ep->rx_spill[i], len, gro, &remote,
+                       now, batch);
         } else {
-            p->md.tun_ipv6_src = remote;
-            p->md.tun_ipv6_dst = ep->local;
+            p->size = len;
+            p = tnl_rx_datagram(ep, demux, p, &remote, now);
+            if (p) {
+                tnl_rx_emit(ep, batch, p);
+            }
         }
-        if (port->learn) {
-            const struct eth_header *eth = dp_packet_data(p);
-            tnl_learn_update(port->learn, eth->src, &remote, now);
-        }
-        netdev_count(&port->up.stats.rx_packets, 1);
-        netdev_count(&port->up.stats.rx_bytes, p->size);
-        dp_packet_batch_add(batch, p);
     }
     return 0;
 }
