@@ -85,7 +85,8 @@ SYSTEM_TESTSUITE_AT = \
 	tests/sw-macros.at \
 	tests/system-macros.at \
 	tests/system-ports.at \
-	tests/system-tunnels.at
+	tests/system-tunnels.at \
+	tests/system-tunnel-interop.at
 SYSTEM_TESTSUITE = $(srcdir)/tests/system-testsuite
 EXTRA_DIST += $(SYSTEM_TESTSUITE_AT) $(SYSTEM_TESTSUITE)
 

@@ -8,8 +8,9 @@ set -e
 BUILD="build-essential autoconf automake pkg-config m4
   libuv1-dev libjansson-dev liburcu-dev libssl-dev libxdp-dev libbpf-dev"
 # Tests: tools the test suites run (the system tests use namespaces,
-# veth pairs, ping, iperf3, ethtool and tcpdump).
-TEST="iproute2 iputils-ping iperf3 ethtool tcpdump"
+# veth pairs, ping, iperf3, ethtool and tcpdump; the tunnel interop tests
+# talk to Open vSwitch and have tshark decode what crossed the underlay).
+TEST="iproute2 iputils-ping iperf3 ethtool tcpdump openvswitch-switch tshark"
 
 missing=
 for pkg in $BUILD $TEST; do
@@ -28,7 +29,21 @@ if [ "$(id -u)" != 0 ]; then
     exit 1
 fi
 echo "install-deps.sh: installing$missing"
+# Noninteractive: tshark's package asks whether non-root users may
+# capture (the default, no, is what we want).
 export DEBIAN_FRONTEND=noninteractive
+# openvswitch-switch would start the system's Open vSwitch service; the
+# tests run their own.  A policy-rc.d that says 101 forbids starting
+# services during the install; it is removed afterwards (one that was
+# already there is left alone).
+made_policy=
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+    made_policy=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' > "$made_policy"
+    chmod 755 "$made_policy"
+    trap 'rm -f "$made_policy"' EXIT
+    trap 'exit 1' INT TERM HUP
+fi
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
