@@ -107,6 +107,7 @@ geneve_pop_header(struct dp_packet *p, uint32_t *key)
         return TNL_DROP_BAD_PROTO;
     }
     if (h->flags & GENEVE_FLAG_OAM) {
+        *key = ntohl(h->vni_reserved) >> 8;   /* So the port counts it. */
         return TNL_DROP_OAM;
     }
     enum tnl_drop reason = geneve_check_options((const uint8_t *) (h + 1),

@@ -46,7 +46,8 @@ struct tnl_proto {
     void (*push_header)(struct netdev_tunnel *, struct dp_packet *p,
                         uint32_t key);
     /* Checks the header at the start of 'p', pulls it off and sets
-     * '*key'.  The rest of 'p' is the inner frame. */
+     * '*key'.  The rest of 'p' is the inner frame.  Also sets '*key' for
+     * TNL_DROP_OAM, so that the port counts the drop. */
     enum tnl_drop (*pop_header)(struct dp_packet *p, uint32_t *key);
     /* Optional: once the packet's port is known, reads the options of
      * the header at 'header' (that pop_header() pulled off 'p') into p's

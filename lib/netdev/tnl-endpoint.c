@@ -375,6 +375,11 @@ tnl_rx_datagram(struct tnl_endpoint *ep, const struct tnl_demux *demux,
     struct netdev_tunnel *blame = NULL;
     if (!reason) {
         port = tnl_demux_lookup(demux, key, remote, &reason, &blame);
+    } else if (reason == TNL_DROP_OAM) {
+        /* A good header with a key: the drop is its port's. */
+        enum tnl_drop unused;
+        struct netdev_tunnel *other = NULL;
+        blame = tnl_demux_lookup(demux, key, remote, &unused, &other);
     }
     if (port && p->size < ETH_HEADER_LEN) {
         reason = TNL_DROP_SHORT;    /* A port's packet, but no frame. */
