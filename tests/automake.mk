@@ -11,20 +11,24 @@ noinst_PROGRAMS += tests/sw-bench
 tests_sw_bench_SOURCES = tests/bench.c
 tests_sw_bench_LDADD = ofproto-lite/libofproto.a $(SW_LIBS)
 
-# The system benchmark, which "make bench" runs last when root:
-# softswitch, the Linux bridge, Open vSwitch and a bare XDP redirect,
-# between namespaces.  Alone: "make bench-system".
+# The system benchmarks, which "make bench" runs last when root, between
+# namespaces: softswitch, the Linux bridge, Open vSwitch and a bare XDP
+# redirect ("make bench-system"); then softswitch's vxlan, gre and
+# geneve against the kernel's vxlan and Open vSwitch's, host to host
+# over a veth underlay ("make bench-tunnel").
 noinst_PROGRAMS += tests/sw-pktgen
 tests_sw_pktgen_SOURCES = tests/bench-pktgen.c
 tests_sw_pktgen_LDADD = $(XDP_LIBS)
 BENCH_SYSTEM_BINARIES = tests/sw-pktgen vswitchd/sw-vswitchd utilities/swctl
 
-EXTRA_DIST += tests/bench.sh tests/bench-system.sh
+EXTRA_DIST += tests/bench.sh tests/bench-system.sh tests/bench-tunnel.sh
 bench: tests/sw-bench $(BENCH_SYSTEM_BINARIES)
 	$(SHELL) $(srcdir)/tests/bench.sh $(BENCHFLAGS)
 bench-system: $(BENCH_SYSTEM_BINARIES)
 	$(SHELL) $(srcdir)/tests/bench-system.sh
-.PHONY: bench bench-system
+bench-tunnel: $(BENCH_SYSTEM_BINARIES)
+	$(SHELL) $(srcdir)/tests/bench-tunnel.sh
+.PHONY: bench bench-system bench-tunnel
 
 # The autotest suite (GNU autoconf's autotest), run by "make check".
 TESTSUITE_AT = \

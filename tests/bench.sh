@@ -3,7 +3,8 @@
 # valgrind is installed, the same scenarios counted in instructions per
 # packet, which compare across runs and machines better than times on a
 # shared, noisy host; then, as root, the system benchmark against other
-# switches (tests/bench-system.sh).  Options are passed to sw-bench
+# switches (tests/bench-system.sh) and the tunnel benchmark, host to host
+# (tests/bench-tunnel.sh).  Options are passed to sw-bench
 # (--quick).
 set -e
 bench=./tests/sw-bench
@@ -42,6 +43,8 @@ instruction_counts
 # Real ports between namespaces, against other switches: root only.
 if test "$(id -u)" = 0; then
     sh "$(dirname "$0")/bench-system.sh"
+    sh "$(dirname "$0")/bench-tunnel.sh"
 else
     echo "== System benchmark: skipped (needs root)"
+    echo "== Tunnel benchmark: skipped (needs root)"
 fi
