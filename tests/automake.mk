@@ -21,7 +21,8 @@ tests_sw_pktgen_SOURCES = tests/bench-pktgen.c
 tests_sw_pktgen_LDADD = $(XDP_LIBS)
 BENCH_SYSTEM_BINARIES = tests/sw-pktgen vswitchd/sw-vswitchd utilities/swctl
 
-EXTRA_DIST += tests/bench.sh tests/bench-system.sh tests/bench-tunnel.sh
+EXTRA_DIST += tests/bench.sh tests/bench-lib.sh tests/bench-system.sh \
+	tests/bench-tunnel.sh
 bench: tests/sw-bench $(BENCH_SYSTEM_BINARIES)
 	$(SHELL) $(srcdir)/tests/bench.sh $(BENCHFLAGS)
 bench-system: $(BENCH_SYSTEM_BINARIES)

@@ -60,72 +60,17 @@ for f in "$PKTGEN" "$B/vswitchd/sw-vswitchd" "$B/utilities/swctl"; do
 done
 
 d=$(mktemp -d /tmp/swb.XXXXXX) || exit 1
-made_policy=
 NS_SW=swb-sw-$$
 NS_H1=swb-h1-$$
 NS_H2=swb-h2-$$
 
-# Every process started here is written to $d/pids as "PID COMM", and
-# only those are ever killed, after checking the PID still names them.
-track () {
-    echo "$1 $2" >> "$d/pids"
-}
-# ours PID: whether PID is still a process this script started.
-ours () {
-    ours_comm=$(cat /proc/$1/comm 2>/dev/null) &&
-    grep -q "^$1 $ours_comm\$" "$d/pids" 2>/dev/null
-}
-# stop_pid PID...: SIGTERM, then SIGKILL for any still there after 5 s.
-stop_pid () {
-    stop_pids=
-    for pid in "$@"; do
-        ours "$pid" && kill "$pid" 2>/dev/null && stop_pids="$stop_pids $pid"
-    done
-    stop_i=0
-    while any_alive $stop_pids && test $stop_i -lt 50; do
-        sleep 0.1
-        stop_i=$((stop_i + 1))
-    done
-    for pid in $stop_pids; do
-        ours "$pid" && kill -9 "$pid" 2>/dev/null
-    done
-    return 0
-}
-# any_alive PID...: whether one still runs (a zombie does not: here
-# PID 1 can take a second or more to reap the daemons).
-any_alive () {
-    for pid in "$@"; do
-        state=$(sed 's/.*) //' /proc/$pid/stat 2>/dev/null | cut -c1)
-        test -n "$state" && test "$state" != Z && return 0
-    done
-    return 1
-}
 topology_down () {
     for ns in $NS_H1 $NS_H2 $NS_SW; do
         ip netns del $ns 2>/dev/null
     done
 }
-cleanup () {
-    trap - EXIT INT TERM HUP
-    # shellcheck disable=SC2046
-    test -f "$d/pids" && stop_pid $(awk '{ print $1 }' "$d/pids")
-    topology_down
-    test -z "$made_policy" || rm -f "$made_policy"
-    rm -rf "$d"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+. "$(dirname "$0")/bench-lib.sh"
 
-# Namespaces are entered with nsenter, as the system tests do: "ip netns
-# exec" and "ip -n" also want a mount namespace of their own, which a
-# chroot refuses.  So devices are read through ip, never /sys (which
-# would still show the host's).
-in_ns () {
-    in_ns_name=$1; shift
-    nsenter --net=/run/netns/$in_ns_name "$@"
-}
 in_sw () { in_ns $NS_SW "$@"; }
 in_h1 () { in_ns $NS_H1 "$@"; }
 in_h2 () { in_ns $NS_H2 "$@"; }
@@ -147,11 +92,6 @@ topology_up () {
     done
 }
 
-# fail REASON: says why the current system's measurement was given up.
-fail () {
-    echo "$sys: $*" >> "$d/notes"
-    return 1
-}
 
 # The systems.  start_X sets sw_pid (the daemon whose CPU is measured,
 # empty for the kernel) or fails; stop_X undoes it.
@@ -201,36 +141,6 @@ stop_bridge () { :; }
 
 # Open vSwitch from the distribution, run privately: its own database,
 # sockets and logs under $d/ovs, never the system's service.
-ovs_available=
-ovs_check () {
-    if ! command -v ovs-vswitchd > /dev/null 2>&1 &&
-       command -v apt-get > /dev/null 2>&1; then
-        echo "Open vSwitch is missing: apt-get install openvswitch-switch"
-        # The package would start the system's OVS service; a policy-rc.d
-        # saying 101 forbids that (one already there is left alone).
-        if ! test -e /usr/sbin/policy-rc.d; then
-            made_policy=/usr/sbin/policy-rc.d
-            printf '#!/bin/sh\nexit 101\n' > $made_policy &&
-                chmod 755 $made_policy
-        fi
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-            openvswitch-switch > "$d/apt.log" 2>&1 ||
-            tail -3 "$d/apt.log"
-        test -z "$made_policy" || rm -f "$made_policy"
-        made_policy=
-    fi
-    for f in ovs-vswitchd ovsdb-server ovsdb-tool ovs-vsctl; do
-        if ! command -v $f > /dev/null 2>&1; then
-            ovs_available="$f not found (package openvswitch-switch)"
-            return
-        fi
-    done
-    if ! test -f $OVS_SCHEMA; then
-        ovs_available="$OVS_SCHEMA not found"
-        return
-    fi
-    ovs_available=yes
-}
 ovs_env () {
     env OVS_RUNDIR=$d/ovs OVS_DBDIR=$d/ovs OVS_LOGDIR=$d/ovs \
         OVS_SYSCONFDIR=$d/ovs "$@"
@@ -302,13 +212,7 @@ stop_xdp () { :; }
 
 # The measurements.  Each prints its result, or "-" when it failed.
 
-now () { date +%s.%N; }
 
-# cpu_ticks PID: user + system time of the whole process, in clock ticks
-# (fields 14 and 15 of /proc/PID/stat, counted after the command name).
-cpu_ticks () {
-    sed 's/.*) //' /proc/$1/stat | awk '{ print $12 + $13 }'
-}
 
 # Up to 10 s for the switch to forward at all (ports coming up, MACs
 # being learned).
