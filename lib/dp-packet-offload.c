@@ -369,7 +369,8 @@ merge_csum_ok(const struct dp_packet *p, const struct merge_headers *h)
                                             IP_PROTO_TCP, l4_len));
 }
 
-/* True if 'b' can follow 'a' in one GSO packet: the same headers but for
+/* True if 'b' can follow 'a' in one GSO packet: the same metadata, the
+ * same headers but for
  * the IP length, ID and checksum and the TCP sequence number, checksum
  * and flags, and its payload right after a's. */
 static bool
@@ -378,7 +379,8 @@ merge_follows(const struct dp_packet *a, const struct merge_headers *ha,
 {
     const uint8_t *x = dp_packet_data(a), *y = dp_packet_data(b);
     size_t ip_len_ofs = ha->l3 + (ha->ipv6 ? 4 : 2);
-    if (ha->hdr != hb->hdr || ha->ipv6 != hb->ipv6
+    if (memcmp(&a->md, &b->md, sizeof a->md)    /* Port, tunnel. */
+        || ha->hdr != hb->hdr || ha->ipv6 != hb->ipv6
         || hb->seq != ha->seq + (a->size - ha->hdr)
         || memcmp(x, y, ip_len_ofs)) {
         return false;

@@ -50,6 +50,7 @@ int dp_packet_offload_segment(const struct dp_packet *p,
 
 /* The reverse, as a NIC's GRO does: if 'pkts' starts with two or more
  * complete, correctly checksummed TCP segments of one stream, in order,
+ * with the same metadata (input port, tunnel),
  * as dp_packet_offload_segment() or a sender's TSO cut them, merges as
  * many as fit in one IP packet into a GSO packet with a partial
  * checksum, '*merged', frees them and returns how many.  Else returns 0

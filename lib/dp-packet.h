@@ -24,6 +24,7 @@ struct pkt_metadata {
     uint32_t tun_src;           /* Outer IPv4 source. */
     uint32_t tun_dst;           /* Outer IPv4 destination. */
     uint8_t tun_metadata_present;
+    uint8_t pad[3];             /* No hidden padding: memcmp() compares. */
     uint64_t tun_id;            /* Tunnel key (VNI). */
     struct in6_addr tun_ipv6_src;
     struct in6_addr tun_ipv6_dst;

@@ -14,38 +14,36 @@
 #include "unixctl.h"
 #include "util.h"
 
-static const char *
-unmapped_field(const struct tlv_map *map, const struct mf_field *mf)
+/* The first tun_metadataN that 'fm' matches or sets and 'map' does not
+ * name, or -1. */
+static int
+unmapped_slot(const struct tlv_map *map, const struct ofp_flow_mod *fm)
 {
-    int slot = mf_tun_metadata_slot(mf);
-    return slot >= 0 && !(map->used & (1u << slot)) ? mf->name : NULL;
+    for (int i = 0; i < TUN_METADATA_SLOTS; i++) {
+        if (fm->match.wc.tun_metadata[i] && !(map->used & (1u << i))) {
+            return i;
+        }
+    }
+    for (size_t i = 0; fm->actions && i < fm->actions->n; i++) {
+        const struct ofpact *a = &fm->actions->acts[i];
+        int slot = (a->type == OFPACT_SET_FIELD
+                    ? mf_tun_metadata_slot(a->set_field.field) : -1);
+        if (slot >= 0 && !(map->used & (1u << slot))) {
+            return slot;
+        }
+    }
+    return -1;
 }
 
 char *
 ofproto_check_tlv_fields(const struct ofproto *ofproto,
                          const struct ofp_flow_mod *fm)
 {
-    const struct tlv_map *map = &ofproto->tlv_map;
-    const char *name = NULL;
-    for (int i = 0; !name && i < TUN_METADATA_SLOTS; i++) {
-        if (fm->match.wc.tun_metadata[i] && !(map->used & (1u << i))) {
-            static const char *const names[TUN_METADATA_SLOTS] = {
-                "tun_metadata0", "tun_metadata1", "tun_metadata2",
-                "tun_metadata3", "tun_metadata4", "tun_metadata5",
-                "tun_metadata6", "tun_metadata7",
-            };
-            name = names[i];
-        }
-    }
-    for (size_t i = 0; !name && fm->actions && i < fm->actions->n; i++) {
-        const struct ofpact *a = &fm->actions->acts[i];
-        if (a->type == OFPACT_SET_FIELD) {
-            name = unmapped_field(map, a->set_field.field);
-        }
-    }
-    return (name
-            ? xasprintf("%s is not mapped to a Geneve option on bridge %s "
-                        "(sw-ofctl add-tlv-map)", name, ofproto->name)
+    int slot = unmapped_slot(&ofproto->tlv_map, fm);
+    return (slot >= 0
+            ? xasprintf("tun_metadata%d is not mapped to a Geneve option on "
+                        "bridge %s (sw-ofctl add-tlv-map)", slot,
+                        ofproto->name)
             : NULL);
 }
 

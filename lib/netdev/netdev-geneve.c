@@ -68,25 +68,46 @@ geneve_push_header(struct netdev_tunnel *port, struct dp_packet *p,
     geneve_put_options(map, &p->md, (uint8_t *) (h + 1), &critical);
 }
 
+/* Steps through options: the one at '*opts' ('*len' bytes left) into
+ * '*opt' and '*data', moving past it.  Returns false at the end, and
+ * sets '*bad' if an option runs past it. */
+static bool
+geneve_next_option(const uint8_t **opts, size_t *len,
+                   struct geneve_option *opt, const uint8_t **data,
+                   size_t *data_len, bool *bad)
+{
+    *bad = false;
+    if (!*len) {
+        return false;
+    }
+    if (*len < sizeof *opt) {
+        *bad = true;
+        return false;
+    }
+    memcpy(opt, *opts, sizeof *opt);
+    *data = *opts + sizeof *opt;
+    *data_len = (opt->flags_len & 0x1f) * GENEVE_OPT_LEN_UNIT;
+    if (sizeof *opt + *data_len > *len) {
+        *bad = true;
+        return false;
+    }
+    *opts += sizeof *opt + *data_len;
+    *len -= sizeof *opt + *data_len;
+    return true;
+}
+
 /* Checks that the options in 'opts' ('len' bytes) fit. */
 static enum tnl_drop
 geneve_check_options(const uint8_t *opts, size_t len)
 {
-    while (len) {
-        struct geneve_option opt;
-        if (len < sizeof opt) {
-            return TNL_DROP_BAD_HEADER;
-        }
-        memcpy(&opt, opts, sizeof opt);
-        size_t opt_len = sizeof opt
-                         + (opt.flags_len & 0x1f) * GENEVE_OPT_LEN_UNIT;
-        if (opt_len > len) {
-            return TNL_DROP_BAD_HEADER;
-        }
-        opts += opt_len;
-        len -= opt_len;
+    struct geneve_option opt;
+    const uint8_t *data;
+    size_t data_len;
+    bool bad;
+    while (geneve_next_option(&opts, &len, &opt, &data, &data_len, &bad)) {
+        continue;
     }
-    return TNL_OK;
+    return bad ? TNL_DROP_BAD_HEADER : TNL_OK;
 }
 
 static enum tnl_drop
@@ -131,25 +152,23 @@ geneve_read_options(const struct netdev_tunnel *port, struct dp_packet *p,
     const uint8_t *opts = (const uint8_t *) (h + 1);
     size_t len = (h->ver_opt_len & 0x3f) * GENEVE_OPT_LEN_UNIT;
     const struct tlv_map *map = rcu_get(port->tlv_map);
-    while (len) {
-        struct geneve_option opt;
-        memcpy(&opt, opts, sizeof opt);
-        size_t data_len = (opt.flags_len & 0x1f) * GENEVE_OPT_LEN_UNIT;
+    struct geneve_option opt;
+    const uint8_t *data;
+    size_t data_len;
+    bool bad;
+    while (geneve_next_option(&opts, &len, &opt, &data, &data_len, &bad)) {
         int slot = (map
                     ? tlv_map_find(map, ntohs(opt.opt_class), opt.type,
                                    data_len)
                     : -1);
         if (slot >= 0) {
             be64 value = 0;
-            memcpy((uint8_t *) &value + 8 - data_len, opts + sizeof opt,
-                   data_len);
+            memcpy((uint8_t *) &value + 8 - data_len, data, data_len);
             p->md.tun_metadata[slot] = value;
             p->md.tun_metadata_present |= 1u << slot;
         } else if (opt.type & GENEVE_OPT_TYPE_CRITICAL) {
             return TNL_DROP_CRITICAL_OPTION;
         }
-        opts += sizeof opt + data_len;
-        len -= sizeof opt + data_len;
     }
     return TNL_OK;
 }

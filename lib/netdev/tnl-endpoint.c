@@ -505,9 +505,7 @@ tnl_rx_gro(struct tnl_endpoint *ep, const struct tnl_demux *demux,
     }
     for (size_t i = 0; i < n; ) {
         struct dp_packet *merged;
-        size_t k = (frames[i]->md.in_port == frames[n - 1]->md.in_port
-                    ? dp_packet_offload_merge(&frames[i], n - i, &merged)
-                    : 0);
+        size_t k = dp_packet_offload_merge(&frames[i], n - i, &merged);
         if (k) {
             tnl_rx_emit(ep, batch, merged);
             i += k;

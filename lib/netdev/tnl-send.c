@@ -225,6 +225,15 @@ tnl_tx_add(struct tnl_tx *tx, struct dp_packet *p, int fd,
     }
 }
 
+/* The largest datagram (tunnel header and inner frame) that reaches the
+ * first remote unfragmented. */
+static size_t
+tnl_max_unfragmented(const struct netdev_tunnel *port)
+{
+    return port->underlay_mtu - (netdev_tunnel_overhead(port)
+                                 - port->proto->header_len(&port->cfg));
+}
+
 static void
 tnl_drop_too_big(struct netdev_tunnel *port, struct dp_packet *p)
 {
@@ -324,10 +333,8 @@ tnl_send_gso(struct tnl_tx *tx, struct dp_packet *p, uint32_t key,
     }
 
     /* Datagrams the kernel would have to fragment cannot use GSO. */
-    size_t outer_len = (netdev_tunnel_overhead(port)
-                        - port->proto->header_len(&port->cfg));
     bool gso = (!__atomic_load_n(&port->no_gso, __ATOMIC_RELAXED)
-                && segs[0]->size + outer_len <= (size_t) port->underlay_mtu);
+                && segs[0]->size <= tnl_max_unfragmented(port));
 
     tnl_tx_flush(tx);           /* What came before goes before. */
     int fd = port->send_fds[inner->hash % port->n_send_fds];
@@ -413,9 +420,7 @@ netdev_tunnel_send(struct netdev *netdev, int qid,
      * leave fragmenting to the kernel.  (The tunnel header's length
      * varies, with Geneve options.) */
     bool may_fragment = cfg->family == AF_INET && !cfg->df;
-    size_t max_size = (may_fragment ? SIZE_MAX
-                       : port->underlay_mtu - (netdev_tunnel_overhead(port)
-                                               - port->proto->header_len(cfg)));
+    size_t max_size = may_fragment ? SIZE_MAX : tnl_max_unfragmented(port);
     long long now = port->learn ? time_msec() : 0;
     struct in6_addr buf[TNL_LEARN_MAX_REMOTES];
     struct tnl_tx tx = { .port = port };
