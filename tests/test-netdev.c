@@ -234,12 +234,15 @@ cmd_offload_merge(int argc, char *argv[])
             dp_packet_delete(p);
         }
 
-        /* A damaged second segment; then the second and third swapped. */
-        for (int swap = 0; swap < 2; swap++) {
+        /* A damaged second segment; the second and third swapped; the
+         * second from another port. */
+        for (int swap = 0; swap < 3; swap++) {
             struct dp_packet *p = make_tcp_frame(v6, 5000, 1448, 0x18);
             struct dp_packet **segs, *m = NULL;
             int n = segment_tcp_frame(p, &segs);
-            if (swap) {
+            if (swap == 2) {
+                segs[1]->md.in_port = 7;
+            } else if (swap) {
                 struct dp_packet *tmp = segs[1];
                 segs[1] = segs[2];
                 segs[2] = tmp;
@@ -249,7 +252,8 @@ cmd_offload_merge(int argc, char *argv[])
             }
             size_t merged = dp_packet_offload_merge(segs, n, &m);
             printf("%s %s: %s\n", v6 ? "ipv6" : "ipv4",
-                   swap ? "out of order" : "bad checksum",
+                   (swap == 2 ? "other port" : swap ? "out of order"
+                    : "bad checksum"),
                    merged ? "merged" : "refused");
             failures += merged != 0;
             for (int i = 0; !merged && i < n; i++) {
