@@ -50,6 +50,7 @@ lib_libsoftswitch_a_SOURCES += \
 	lib/rcu.c lib/rcu.h \
 	lib/dpif/dp-actions.c lib/dpif/dp-actions.h \
 	lib/dpif/dp-flow.c lib/dpif/dp-flow.h \
+	lib/dpif/dp-offload.c \
 	lib/dpif/dp-flow-format.c \
 	lib/dpif/dp-process.c \
 	lib/dpif/dp-thread.c \
@@ -70,7 +71,31 @@ lib_libsoftswitch_a_SOURCES += \
 	lib/netdev/tnl-endpoint.c lib/netdev/tnl-endpoint.h \
 	lib/netdev/tnl-learn.c lib/netdev/tnl-learn.h \
 	lib/vxlan.h lib/gre.h lib/geneve.h \
-	lib/dp-packet-offload.c lib/dp-packet-offload.h
+	lib/dp-packet-offload.c lib/dp-packet-offload.h \
+	lib/netdev/xdp-fastpath.h lib/netdev/xdp-fastpath-abi.h
 if HAVE_AF_XDP
-lib_libsoftswitch_a_SOURCES += lib/netdev/netdev-afxdp.c
+lib_libsoftswitch_a_SOURCES += lib/netdev/netdev-afxdp.c \
+	lib/netdev/xdp-fastpath.c
+nodist_lib_libsoftswitch_a_SOURCES = lib/netdev/sw-xdp-obj.c
+BUILT_SOURCES += lib/netdev/sw-xdp-obj.c
+CLEANFILES += lib/netdev/sw-xdp.bpf.o lib/netdev/sw-xdp-obj.c
+
+# The XDP program, compiled for BPF (-g: libbpf needs its BTF), then
+# embedded in the daemon as a byte array.
+lib/netdev/sw-xdp.bpf.o: lib/netdev/sw-xdp.bpf.c lib/netdev/xdp-fastpath-abi.h
+	$(AM_V_GEN)$(MKDIR_P) lib/netdev && \
+	$(CLANG) -O2 -g -target bpf -Wall -Werror $(BPF_CPPFLAGS) \
+		-I$(top_srcdir)/lib/netdev -c $(top_srcdir)/lib/netdev/sw-xdp.bpf.c -o $@
+lib/netdev/sw-xdp-obj.c: lib/netdev/sw-xdp.bpf.o
+	$(AM_V_GEN){ \
+	  echo '/* Generated from sw-xdp.bpf.o: do not edit. */'; \
+	  echo '#include <stddef.h>'; \
+	  echo 'extern const unsigned char sw_xdp_obj[];'; \
+	  echo 'extern const size_t sw_xdp_obj_len;'; \
+	  echo 'const unsigned char sw_xdp_obj[] = {'; \
+	  od -An -v -tx1 lib/netdev/sw-xdp.bpf.o | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '};'; \
+	  echo 'const size_t sw_xdp_obj_len = sizeof sw_xdp_obj;'; \
+	} > $@.tmp && mv $@.tmp $@
 endif
+EXTRA_DIST += lib/netdev/sw-xdp.bpf.c

@@ -135,6 +135,10 @@ ofproto_revalidate_if_needed(void)
                         &macs, time_msec(), max_idle);
     }
     mac_change_set_destroy(&macs);
+
+    /* Megaflows just changed or deleted leave the XDP fast path before
+     * it forwards another frame by them; new ones join it. */
+    dpif_offload_run(the_dpif, time_msec());
 }
 
 static void
@@ -175,6 +179,14 @@ after_main_batch(void *aux)
     ofproto_revalidate_if_needed();
 }
 
+/* A datapath thread installed a megaflow that may join the XDP fast
+ * path: wakeup_cb() takes it there. */
+static void
+offload_wake(void *aux)
+{
+    ofproto_wake();
+}
+
 void
 ofproto_run(void)
 {
@@ -202,6 +214,7 @@ ofproto_init(struct dpif *dpif, uv_loop_t *loop)
     the_loop = loop;
     dpif_set_upcall_cb(dpif, upcall_cb, xcache_free, NULL);
     dpif_set_after_main_batch_cb(dpif, after_main_batch, NULL);
+    dpif_set_offload_wake_cb(dpif, offload_wake, NULL);
     xcfg_update();
     if (loop) {
         uv_async_init(loop, &wakeup, wakeup_cb);

@@ -90,6 +90,7 @@ SYSTEM_TESTSUITE_AT = \
 	tests/sw-macros.at \
 	tests/system-macros.at \
 	tests/system-ports.at \
+	tests/system-fastpath.at \
 	tests/system-tunnels.at \
 	tests/system-tunnel-interop.at
 SYSTEM_TESTSUITE = $(srcdir)/tests/system-testsuite

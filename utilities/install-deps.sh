@@ -4,8 +4,9 @@
 # no network) when everything is there.
 set -e
 
-# Build: compiler, autotools, and the libraries configure looks for.
-BUILD="build-essential autoconf automake pkg-config m4
+# Build: compilers (clang for the XDP program), autotools, and the
+# libraries configure looks for.
+BUILD="build-essential clang autoconf automake pkg-config m4
   libuv1-dev libjansson-dev liburcu-dev libssl-dev libxdp-dev libbpf-dev"
 # Tests: tools the test suites run (the system tests use namespaces,
 # veth pairs, ping, iperf3, ethtool and tcpdump; the tunnel interop tests

@@ -550,6 +550,7 @@ datapath_configure(const struct db_row *root)
                                                     "emc-insert-inv-prob",
                                                     100), 0));
     dpif_set_busy_poll(dpif, smap_get_bool(&oc, "dp-busy-poll", false));
+    dpif_set_xdp_fastpath(dpif, smap_get_bool(&oc, "xdp-fastpath", true));
     dpif_set_n_threads(dpif, MIN(MAX(smap_get_llong(&oc, "n-dp-threads", 1),
                                      1), 64));
     ofproto_set_max_idle(MAX(smap_get_llong(&oc, "max-idle",

@@ -105,4 +105,11 @@ dp_flow_get_stats(const struct dp_flow *flow, struct dp_flow_stats *stats)
     stats->n_packets = __atomic_load_n(&flow->n_packets, __ATOMIC_RELAXED);
     stats->n_bytes = __atomic_load_n(&flow->n_bytes, __ATOMIC_RELAXED);
     stats->used = __atomic_load_n(&flow->used, __ATOMIC_RELAXED);
+
+    /* Plus what the XDP fast path forwarded. */
+    stats->n_packets += __atomic_load_n(&flow->xdp_packets,
+                                        __ATOMIC_RELAXED);
+    stats->n_bytes += __atomic_load_n(&flow->xdp_bytes, __ATOMIC_RELAXED);
+    stats->used = MAX(stats->used,
+                      __atomic_load_n(&flow->xdp_used, __ATOMIC_RELAXED));
 }

@@ -51,6 +51,14 @@ struct dp_flow {
     bool in_classifier;
     struct cds_list_head list_node;     /* In the owner's flow list. */
 
+    /* The XDP fast path's (dp-offload.c, main thread; relaxed atomics so
+     * readers see whole values): what the kernel forwarded for the
+     * megaflow, and whether it is in the fast path now. */
+    uint64_t xdp_packets;
+    uint64_t xdp_bytes;
+    long long xdp_used;
+    bool xdp_offloaded;
+
     /* The upcall layer's: what the translation touched, and what of the
      * statistics it has already credited.  Main thread only. */
     void *upcall_data;

@@ -254,6 +254,7 @@ dp_handle_miss(struct dp_thread *t, struct dp_packet *p,
                                                       r.upcall_data);
         dp_flow_count(flow, 1, dp_packet_size(p), t->now);
         emc_insert(t->emc, key, hash, flow);
+        dpif_offload_wake(dpif, &r.actions);
     }
     dp_execute(t, p, r.actions.actions, r.actions.n);
 }

@@ -141,6 +141,9 @@ dump_flow(struct dp_flow *flow, unsigned int thread, void *ctx_)
     } else {
         ds_put_cstr(s, "never");
     }
+    if (__atomic_load_n(&flow->xdp_offloaded, __ATOMIC_RELAXED)) {
+        ds_put_cstr(s, ", offloaded:yes, dp:xdp");     /* As OVS says. */
+    }
     ds_put_cstr(s, ", actions:");
     const struct dp_flow_actions *a = dp_flow_get_actions(flow);
     dp_actions_format(a->actions, a->n, namer, ctx->dpif, s);
@@ -226,6 +229,11 @@ dpif_cache_stats(struct unixctl_conn *conn, int argc, const char *argv[],
         ds_put_cstr(&s, "total:\n");
         put_cache_stats(&s, &cs);
     }
+    uint64_t xdp_packets;
+    size_t xdp_flows;
+    dpif_get_offload_stats(dpif, &xdp_packets, &xdp_flows);
+    ds_put_format(&s, "xdp fast path: %llu packets, %zu megaflows\n",
+                  (unsigned long long) xdp_packets, xdp_flows);
     ds_put_format(&s, "flow limit: %u\n", dpif_get_flow_limit(dpif));
     unixctl_command_reply(conn, ds_cstr(&s));
     ds_destroy(&s);

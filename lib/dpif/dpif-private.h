@@ -22,6 +22,7 @@
 #include <urcu/wfcqueue.h>
 #include "dp-packet.h"
 #include "dpif/dpif.h"
+#include "hmap.h"
 
 struct dp_flow;
 struct dpcls;
@@ -123,6 +124,14 @@ struct dpif {
     void (*after_main_batch)(void *aux);
     void *after_main_batch_aux;
 
+    /* The XDP fast path (dp-offload.c): main thread, but 'xdp_fastpath'
+     * and the wake callback are read by every thread. */
+    bool xdp_fastpath;
+    struct hmap offloads;           /* struct dp_offload. */
+    uint64_t xdp_n_packets;         /* Forwarded by it, all time. */
+    void (*offload_wake)(void *aux);
+    void *offload_wake_aux;
+
     uint32_t flow_limit;            /* Read by every thread. */
     uint32_t emc_insert_inv_prob;
     bool busy_poll;             /* Atomic: threads read it each loop. */
@@ -142,6 +151,11 @@ void dp_thread_wait_awake(struct dp_thread *);
 /* The owner's half of command handling, and of flow removal. */
 void dp_thread_run_commands(struct dp_thread *);
 void dp_thread_remove_flow(struct dp_thread *, struct dp_flow *);
+
+/* dp-offload.c */
+/* From any thread, after installing a megaflow with 'actions': wakes the
+ * main thread if the megaflow may go to the XDP fast path. */
+void dpif_offload_wake(struct dpif *, const struct dp_actions *actions);
 
 /* dp-process.c */
 /* Processes 'batch' received on 'port_no' and sends what it produced. */

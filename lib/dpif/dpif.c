@@ -9,6 +9,7 @@
 #include "dpif/dpif-private.h"
 #include "netdev/netdev.h"
 #include "rcu.h"
+#include "timeval.h"
 #include "util.h"
 #include "vlog.h"
 
@@ -38,6 +39,8 @@ dpif_create(const char *name)
     dpif->flow_limit = DEFAULT_FLOW_LIMIT;
     dpif->emc_insert_inv_prob = DEFAULT_EMC_INSERT_INV_PROB;
     dpif->n_threads_wanted = 1;
+    dpif->xdp_fastpath = true;
+    hmap_init(&dpif->offloads);
     flow_hash_init();
 
     /* The main thread's context. */
@@ -62,6 +65,8 @@ dpif_destroy(struct dpif *dpif)
             pt = dpif->ports;
         }
     }
+    dpif_set_xdp_fastpath(dpif, false);
+    hmap_destroy(&dpif->offloads);
     dpif_set_threads(dpif, 0);
     dp_thread_destroy(dpif->threads[0]);
     free(dpif->threads);
@@ -389,6 +394,7 @@ dpif_flow_flush(struct dpif *dpif)
     rcu_read_begin();
     dpif_flow_for_each(dpif, flush_cb, dpif);
     rcu_read_end();
+    dpif_offload_run(dpif, time_msec());
 }
 
 size_t

@@ -73,6 +73,23 @@ void dpif_set_emc_insert_inv_prob(struct dpif *, uint32_t inv_prob);
  * each) rather than sleep until a queue has packets (the default). */
 void dpif_set_busy_poll(struct dpif *, bool busy_poll);
 
+/* The XDP fast path (dp-offload.c): megaflows that send frames from one
+ * AF_XDP port to another unchanged, looking only at Ethernet fields, are
+ * copied into the ports' XDP program, which then forwards such frames in
+ * the kernel.  On by default.  'wake' is called, from any thread, when a
+ * new megaflow may qualify: the main thread should then call
+ * dpif_offload_run() soon. */
+void dpif_set_xdp_fastpath(struct dpif *, bool enable);
+void dpif_set_offload_wake_cb(struct dpif *, void (*wake)(void *aux),
+                              void *aux);
+/* Brings the fast path in step with the megaflows, and credits what it
+ * forwarded to them and to the ports' counters.  Call it after anything
+ * that may delete or change megaflows (revalidation), and when woken. */
+void dpif_offload_run(struct dpif *, long long now);
+/* Frames the fast path forwarded (as last read), and megaflows in it. */
+void dpif_get_offload_stats(const struct dpif *, uint64_t *n_packets,
+                            size_t *n_flows);
+
 /* Adds 'netdev' (still owned by the caller, who must delete the port
  * before closing it).  Returns 0 with '*port_no' set, or -errno. */
 int dpif_port_add(struct dpif *, struct netdev *, odp_port_t *port_no);

@@ -13,7 +13,12 @@
  * frame out and hands its buffer straight back to the fill ring; only the
  * queue's polling thread does it.  Sending copies into free frames under
  * the queue's transmit lock, since any thread may send.  need_wakeup is
- * always on: the kernel is kicked only when it asks. */
+ * always on: the kernel is kicked only when it asks.
+ *
+ * The XDP program is softswitch's own (xdp-fastpath.h), not libxdp's
+ * default one: besides feeding the sockets it forwards, in the kernel,
+ * frames of the megaflows the datapath copies into its fast path table
+ * (dpif/dp-offload.c). */
 #include <config.h>
 
 #include <errno.h>
@@ -38,6 +43,7 @@
 #include "netdev/netdev-afpacket.h"
 #include "netdev/netdev-linux.h"
 #include "netdev/netdev-provider.h"
+#include "netdev/xdp-fastpath.h"
 #include "smap.h"
 #include "util.h"
 #include "vlog.h"
@@ -108,6 +114,7 @@ struct netdev_afxdp {
     struct xsk_queue *queues;
     int n_queues;
     enum sw_xdp_mode mode_in_use;
+    struct swxdp_device *xdp;   /* The program, attached in that mode. */
     struct afpacket *fallback;
     char *fallback_why;
 
@@ -216,6 +223,7 @@ xsk_queue_open(struct xsk_queue *q, const char *name, int qid,
         .rx_size = XSK_RING_SIZE,
         .tx_size = XSK_RING_SIZE,
         .xdp_flags = xdp_mode_flags(mode),
+        .libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
         .bind_flags = XDP_USE_NEED_WAKEUP
                       | (mode == SW_XDP_NATIVE_ZC ? XDP_ZEROCOPY
                          : XDP_COPY),
@@ -261,6 +269,8 @@ err:
 static void
 netdev_afxdp_close_all(struct netdev_afxdp *dev)
 {
+    swxdp_device_close(dev->xdp);
+    dev->xdp = NULL;
     for (int i = 0; i < dev->n_queues; i++) {
         xsk_queue_close(&dev->queues[i]);
     }
@@ -274,21 +284,38 @@ netdev_afxdp_close_all(struct netdev_afxdp *dev)
     dev->fallback_why = NULL;
 }
 
-/* Opens 'n' queues in 'mode', all or none. */
+/* Attaches the program in 'mode' and opens 'n' queues, all or nothing.
+ * On failure '*whyp' may say why. */
 static int
-netdev_afxdp_open_queues(struct netdev_afxdp *dev, enum sw_xdp_mode mode, int n)
+netdev_afxdp_open_queues(struct netdev_afxdp *dev, enum sw_xdp_mode mode,
+                         int n, char **whyp)
 {
+    struct swxdp_device *xdp;
+    int error = swxdp_device_open(linux_ifindex(dev->up.name),
+                                  mode == SW_XDP_GENERIC, &xdp, whyp);
+    if (error) {
+        return error;
+    }
     struct xsk_queue *queues = xcalloc(n, sizeof *queues);
     for (int i = 0; i < n; i++) {
-        int error = xsk_queue_open(&queues[i], dev->up.name, i, mode);
+        error = xsk_queue_open(&queues[i], dev->up.name, i, mode);
+        if (!error) {
+            error = swxdp_device_set_socket(xdp, i,
+                                            xsk_socket__fd(queues[i].xsk));
+            if (error) {
+                xsk_queue_close(&queues[i]);
+            }
+        }
         if (error) {
             while (i-- > 0) {
                 xsk_queue_close(&queues[i]);
             }
             free(queues);
+            swxdp_device_close(xdp);
             return error;
         }
     }
+    dev->xdp = xdp;
     dev->queues = queues;
     dev->n_queues = n;
     dev->mode_in_use = mode;
@@ -317,10 +344,12 @@ netdev_afxdp_open(struct netdev_afxdp *dev, char **errp)
                                                   : (int) dev->mode;
     int last = dev->mode == SW_XDP_BEST_EFFORT ? SW_XDP_GENERIC
                                                  : (int) dev->mode;
+    char *why = NULL;
     for (int mode = first; mode <= last; mode++) {
-        /* Closing the last socket of a device takes the XDP program
-         * libxdp attached off again, so a failed mode leaves nothing. */
-        error = netdev_afxdp_open_queues(dev, mode, dev->n_rxq);
+        /* A failed mode leaves nothing attached or open. */
+        free(why);
+        why = NULL;
+        error = netdev_afxdp_open_queues(dev, mode, dev->n_rxq, &why);
         if (!error) {
             VLOG_INFO("%s: AF_XDP in %s mode, %d queue(s)", name,
                       xdp_mode_names[mode], dev->n_rxq);
@@ -339,8 +368,9 @@ netdev_afxdp_open(struct netdev_afxdp *dev, char **errp)
     } else {
         dev->fallback_why = xasprintf("XDP could not attach in %s mode "
                                       "(%s)", xdp_mode_names[dev->mode],
-                                      strerror(-error));
+                                      why ? why : strerror(-error));
     }
+    free(why);
     COVERAGE_INC(afxdp_fallback);
     dev->fallback = afpacket_open(name, &error, errp);
     if (!dev->fallback) {
@@ -585,6 +615,17 @@ netdev_afxdp_send(struct netdev *netdev, int qid,
 }
 
 static int
+netdev_afxdp_get_xdp_port(const struct netdev *netdev, bool *generic)
+{
+    const struct netdev_afxdp *dev = netdev_afxdp_cast(netdev);
+    if (!dev->xdp) {
+        return 0;
+    }
+    *generic = swxdp_device_is_generic(dev->xdp);
+    return swxdp_device_ifindex(dev->xdp);
+}
+
+static int
 netdev_afxdp_rxq_wait_fd(const struct netdev *netdev, int qid)
 {
     const struct netdev_afxdp *dev = netdev_afxdp_cast(netdev);
@@ -609,4 +650,5 @@ const struct netdev_class netdev_afxdp_class = {
     .rxq_recv = netdev_afxdp_rxq_recv,
     .send = netdev_afxdp_send,
     .rxq_wait_fd = netdev_afxdp_rxq_wait_fd,
+    .get_xdp_port = netdev_afxdp_get_xdp_port,
 };

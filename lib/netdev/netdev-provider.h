@@ -81,6 +81,12 @@ struct netdev_class {
     /* Geneve ports: the bridge's TLV map (tlv-map.h), copied.  May be
      * NULL (other classes carry no options). */
     void (*set_tlv_map)(struct netdev *, const struct tlv_map *);
+
+    /* Ports whose frames pass through softswitch's XDP program
+     * (xdp-fastpath.h): the device's ifindex, and whether the program
+     * runs in generic (skb) mode; 0 if the port has no program now.  May
+     * be NULL (never). */
+    int (*get_xdp_port)(const struct netdev *, bool *generic);
 };
 
 /* Tells the netdev's listener that packets are waiting. */

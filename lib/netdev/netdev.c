@@ -355,6 +355,23 @@ netdev_set_tlv_map(struct netdev *netdev, const struct tlv_map *map)
     }
 }
 
+int
+netdev_get_xdp_port(const struct netdev *netdev, bool *generic)
+{
+    *generic = false;
+    return (netdev->class->get_xdp_port
+            ? netdev->class->get_xdp_port(netdev, generic) : 0);
+}
+
+void
+netdev_count_xdp(struct netdev *netdev, bool rx, uint64_t n_packets,
+                 uint64_t n_bytes)
+{
+    struct netdev_stats *st = &netdev->stats;
+    netdev_count(rx ? &st->rx_packets : &st->tx_packets, n_packets);
+    netdev_count(rx ? &st->rx_bytes : &st->tx_bytes, n_bytes);
+}
+
 void
 netdev_set_rx_notify(struct netdev *netdev, netdev_rx_notify_cb *cb,
                      void *aux)

@@ -67,6 +67,15 @@ int netdev_rxq_wait_fd(const struct netdev *, int qid);
 /* Gives a Geneve port its bridge's TLV map; other ports ignore it. */
 void netdev_set_tlv_map(struct netdev *, const struct tlv_map *);
 
+/* If frames received on 'netdev' pass through softswitch's XDP program
+ * (AF_XDP ports), returns the device's ifindex and sets '*generic' to
+ * whether the program runs in generic (skb) mode; otherwise 0. */
+int netdev_get_xdp_port(const struct netdev *, bool *generic);
+/* Counts frames that the XDP fast path forwarded for the port: received
+ * on it ('rx') or sent out of it. */
+void netdev_count_xdp(struct netdev *, bool rx, uint64_t n_packets,
+                      uint64_t n_bytes);
+
 /* Receives up to a batch from queue 'qid' into 'batch' (empty on entry).
  * Returns 0, -EAGAIN if nothing is waiting, or another negative errno. */
 int netdev_rxq_recv(struct netdev *, int qid, struct dp_packet_batch *);

@@ -1,0 +1,340 @@
+/* The XDP fast path: megaflows copied into the XDP program that AF_XDP
+ * ports run (netdev/xdp-fastpath.h), so that their frames go from one
+ * device to the other inside the kernel's driver, never reaching a
+ * datapath thread.
+ *
+ * A megaflow qualifies when its mask covers only what the program reads
+ * (the input port and the Ethernet and VLAN fields) and its actions are
+ * a single output, unchanged, to another port with the program, which in
+ * native mode must also be able to transmit redirected frames (a veth
+ * whose peer does not poll cannot).  Everything else stays in userspace.
+ *
+ * The main thread keeps the copy in step: dpif_offload_run() adds
+ * qualifying megaflows, removes entries whose megaflow died or changed,
+ * and credits what the kernel counted to the megaflow (so that the
+ * revalidator sees the traffic: rule counters, MAC aging, idle expiry)
+ * and to both ports' counters.  Dead megaflows leave the table in the
+ * same main-loop turn that killed them (dpif_flow_flush(), and the
+ * caller runs this after revalidating). */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include "coverage.h"
+#include "dpif/dp-flow.h"
+#include "dpif/dpif-private.h"
+#include "hash.h"
+#include "netdev/netdev.h"
+#include "netdev/xdp-fastpath.h"
+#include "rcu.h"
+#include "timeval.h"
+#include "util.h"
+
+COVERAGE_DEFINE(xdp_fastpath_added);
+COVERAGE_DEFINE(xdp_fastpath_removed);
+COVERAGE_DEFINE(xdp_fastpath_full);
+
+/* A megaflow in the fast path. */
+struct dp_offload {
+    struct hmap_node node;      /* In dpif->offloads, by flow address. */
+    struct dp_flow *flow;       /* Holds a reference. */
+    struct swxdp_key key;       /* Its entry. */
+    odp_port_t in_port, out_port;
+    uint32_t out_ifindex;
+    uint64_t n_packets, n_bytes;        /* The entry's, as last read. */
+    bool seen;                  /* Still wanted, this run. */
+};
+
+/* What a megaflow's entry would be. */
+struct offload_plan {
+    struct swxdp_key key, mask;
+    odp_port_t in_port, out_port;
+    uint32_t out_ifindex;
+};
+
+/* Whether native-mode frames may be redirected out of an ifindex, asked
+ * of the kernel once per run per device. */
+struct xmit_cache {
+    size_t n;
+    struct { int ifindex; bool ok; } e[16];
+};
+
+static bool
+xmit_ok(struct xmit_cache *c, int ifindex)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        if (c->e[i].ifindex == ifindex) {
+            return c->e[i].ok;
+        }
+    }
+    bool ok = swxdp_can_xmit(ifindex);
+    if (c->n < ARRAY_SIZE(c->e)) {
+        c->e[c->n].ifindex = ifindex;
+        c->e[c->n++].ok = ok;
+    }
+    return ok;
+}
+
+static bool
+is_zero(const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    for (size_t i = 0; i < n; i++) {
+        if (b[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+#define CLEAR(FLOW, FIELD) memset(&(FLOW).FIELD, 0, sizeof (FLOW).FIELD)
+
+/* True if 'mask' looks at nothing the XDP program does not read, given
+ * that frames from AF_XDP ports carry no tunnel metadata. */
+static bool
+mask_fits(const struct flow *key, const struct flow *mask)
+{
+    if (mask->in_port != UINT32_MAX) {
+        return false;
+    }
+    struct flow rest = *mask;
+    CLEAR(rest, in_port);
+    CLEAR(rest, dl_dst);
+    CLEAR(rest, dl_src);
+    CLEAR(rest, dl_type);
+    CLEAR(rest, vlans);
+
+    struct flow tun = *key;
+    memset(&tun, 0, offsetof(struct flow, in_port));
+    tun.tun_metadata_present = 0;
+    if (!memcmp(&tun, key, sizeof tun)) {
+        /* The key wants no tunnel: so do frames from AF_XDP ports. */
+        memset(&rest, 0, offsetof(struct flow, in_port));
+        rest.tun_metadata_present = 0;
+    }
+    return is_zero(&rest, sizeof rest);
+}
+
+static void
+fill_key(struct swxdp_key *k, const struct flow *f, uint32_t ifindex)
+{
+    memset(k, 0, sizeof *k);
+    k->ifindex = ifindex;
+    memcpy(k->dl_dst, f->dl_dst.ea, sizeof k->dl_dst);
+    memcpy(k->dl_src, f->dl_src.ea, sizeof k->dl_src);
+    k->dl_type = f->dl_type;
+    for (int i = 0; i < SWXDP_MAX_VLANS; i++) {
+        k->vlan_tpid[i] = f->vlans[i].tpid;
+        k->vlan_tci[i] = f->vlans[i].tci;
+    }
+}
+
+/* Fills 'plan' and returns true if 'flow' qualifies. */
+static bool
+plan_offload(const struct dpif *dpif, const struct dp_flow *flow,
+             struct xmit_cache *xc, struct offload_plan *plan)
+{
+    if (dp_flow_is_dead(flow) || !mask_fits(&flow->key, &flow->mask)) {
+        return false;
+    }
+    const struct dp_flow_actions *acts = dp_flow_get_actions(flow);
+    if (acts->n != 1 || acts->actions[0].type != DP_ACTION_OUTPUT) {
+        return false;
+    }
+    const struct dp_port_table *pt = rcu_get(dpif->ports);
+    odp_port_t in = flow->key.in_port, out = acts->actions[0].port;
+    if (in >= pt->n || out >= pt->n || !pt->ports[in] || !pt->ports[out]) {
+        return false;
+    }
+    bool in_generic, out_generic;
+    int in_ifindex = netdev_get_xdp_port(pt->ports[in]->netdev, &in_generic);
+    int out_ifindex = netdev_get_xdp_port(pt->ports[out]->netdev,
+                                          &out_generic);
+    if (!in_ifindex || !out_ifindex
+        || (!in_generic && !xmit_ok(xc, out_ifindex))) {
+        return false;
+    }
+
+    fill_key(&plan->key, &flow->key, in_ifindex);
+    fill_key(&plan->mask, &flow->mask, UINT32_MAX);
+    plan->in_port = in;
+    plan->out_port = out;
+    plan->out_ifindex = out_ifindex;
+    return true;
+}
+
+static struct dp_offload *
+offload_find(const struct dpif *dpif, const struct dp_flow *flow)
+{
+    struct dp_offload *o;
+    HMAP_FOR_EACH_WITH_HASH (o, node, hash_uint64((uintptr_t) flow, 0),
+                             &dpif->offloads) {
+        if (o->flow == flow) {
+            return o;
+        }
+    }
+    return NULL;
+}
+
+/* Credits what the kernel counted for 'o' since the last read. */
+static void
+offload_credit(struct dpif *dpif, struct dp_offload *o,
+               long long now)
+{
+    uint64_t n_packets, n_bytes;
+    if (swxdp_flow_stats(&o->key, &n_packets, &n_bytes)
+        || n_packets <= o->n_packets) {
+        return;
+    }
+    uint64_t dp = n_packets - o->n_packets, db = n_bytes - o->n_bytes;
+    o->n_packets = n_packets;
+    o->n_bytes = n_bytes;
+    dpif->xdp_n_packets += dp;
+
+    struct dp_flow *flow = o->flow;
+    __atomic_store_n(&flow->xdp_packets, flow->xdp_packets + dp,
+                     __ATOMIC_RELAXED);
+    __atomic_store_n(&flow->xdp_bytes, flow->xdp_bytes + db,
+                     __ATOMIC_RELAXED);
+    __atomic_store_n(&flow->xdp_used, now, __ATOMIC_RELAXED);
+
+    const struct dp_port_table *pt = rcu_get(dpif->ports);
+    if (o->in_port < pt->n && pt->ports[o->in_port]) {
+        netdev_count_xdp(pt->ports[o->in_port]->netdev, true, dp, db);
+    }
+    if (o->out_port < pt->n && pt->ports[o->out_port]) {
+        netdev_count_xdp(pt->ports[o->out_port]->netdev, false, dp, db);
+    }
+}
+
+static void
+offload_remove(struct dpif *dpif, struct dp_offload *o, long long now)
+{
+    offload_credit(dpif, o, now);
+    swxdp_flow_del(&o->key);
+    swxdp_mask_unref(o->key.mask_id);
+    __atomic_store_n(&o->flow->xdp_offloaded, false, __ATOMIC_RELAXED);
+    hmap_remove(&dpif->offloads, &o->node);
+    dp_flow_unref(o->flow);
+    free(o);
+    COVERAGE_INC(xdp_fastpath_removed);
+}
+
+static void
+offload_add(struct dpif *dpif, struct dp_flow *flow,
+            const struct offload_plan *plan)
+{
+    int mask_id = swxdp_mask_ref(&plan->mask);
+    if (mask_id < 0) {
+        COVERAGE_INC(xdp_fastpath_full);
+        return;
+    }
+    struct swxdp_key key = plan->key;
+    const uint32_t *m = (const uint32_t *) &plan->mask;
+    uint32_t *k = (uint32_t *) &key;
+    for (size_t i = 0; i < sizeof key / sizeof *k; i++) {
+        k[i] &= m[i];
+    }
+    key.mask_id = mask_id;
+    if (swxdp_flow_put(&key, plan->out_ifindex)) {
+        swxdp_mask_unref(mask_id);
+        COVERAGE_INC(xdp_fastpath_full);
+        return;
+    }
+
+    struct dp_offload *o = xzalloc(sizeof *o);
+    o->flow = flow;
+    dp_flow_ref(flow);
+    o->key = key;
+    o->in_port = plan->in_port;
+    o->out_port = plan->out_port;
+    o->out_ifindex = plan->out_ifindex;
+    o->seen = true;
+    hmap_insert(&dpif->offloads, &o->node, hash_uint64((uintptr_t) flow, 0));
+    __atomic_store_n(&flow->xdp_offloaded, true, __ATOMIC_RELAXED);
+    COVERAGE_INC(xdp_fastpath_added);
+}
+
+struct run_ctx {
+    struct dpif *dpif;
+    struct xmit_cache xc;
+};
+
+static void
+sync_flow(struct dp_flow *flow, unsigned int thread, void *ctx_)
+{
+    struct run_ctx *ctx = ctx_;
+    struct offload_plan plan;
+    bool wanted = plan_offload(ctx->dpif, flow, &ctx->xc, &plan);
+    struct dp_offload *o = offload_find(ctx->dpif, flow);
+    if (o && (!wanted || o->out_ifindex != plan.out_ifindex
+              || o->in_port != plan.in_port)) {
+        offload_remove(ctx->dpif, o, time_msec());
+        o = NULL;
+    }
+    if (o) {
+        o->seen = true;
+    } else if (wanted) {
+        offload_add(ctx->dpif, flow, &plan);
+    }
+}
+
+void
+dpif_offload_run(struct dpif *dpif, long long now)
+{
+    struct dp_offload *o;
+    HMAP_FOR_EACH (o, node, &dpif->offloads) {
+        offload_credit(dpif, o, now);
+        o->seen = false;
+    }
+
+    if (dpif->xdp_fastpath) {
+        struct run_ctx ctx = { .dpif = dpif };
+        rcu_read_begin();
+        dpif_flow_for_each(dpif, sync_flow, &ctx);
+        rcu_read_end();
+    }
+
+    /* Entries whose megaflow left every thread's list, or all of them
+     * when the fast path is off. */
+    HMAP_FOR_EACH (o, node, &dpif->offloads) {
+        if (!o->seen) {
+            offload_remove(dpif, o, now);
+        }
+    }
+}
+
+void
+dpif_get_offload_stats(const struct dpif *dpif, uint64_t *n_packets,
+                       size_t *n_flows)
+{
+    *n_packets = dpif->xdp_n_packets;
+    *n_flows = hmap_count(&dpif->offloads);
+}
+
+void
+dpif_set_xdp_fastpath(struct dpif *dpif, bool enable)
+{
+    if (dpif->xdp_fastpath != enable) {
+        dpif->xdp_fastpath = enable;
+        dpif_offload_run(dpif, time_msec());
+    }
+}
+
+void
+dpif_set_offload_wake_cb(struct dpif *dpif, void (*wake)(void *aux),
+                         void *aux)
+{
+    dpif->offload_wake = wake;
+    dpif->offload_wake_aux = aux;
+}
+
+void
+dpif_offload_wake(struct dpif *dpif, const struct dp_actions *actions)
+{
+    if (dpif->offload_wake && actions->n == 1
+        && actions->actions[0].type == DP_ACTION_OUTPUT
+        && __atomic_load_n(&dpif->xdp_fastpath, __ATOMIC_RELAXED)) {
+        dpif->offload_wake(dpif->offload_wake_aux);
+    }
+}

@@ -1,0 +1,237 @@
+/* The XDP program every AF_XDP port runs (see xdp-fastpath-abi.h).
+ *
+ * A frame whose Ethernet fields match a fast path entry is redirected
+ * to that entry's device here, in the driver, and counted in the entry;
+ * everything else goes to the AF_XDP socket of its receive queue, or to
+ * the kernel's stack if there is none (the port is being set up or torn
+ * down).
+ *
+ * TCP and UDP frames that a local socket sent with the checksum left to
+ * the hardware (CHECKSUM_PARTIAL: the field holds just the pseudo-header
+ * sum, which XDP cannot see flagged) go to userspace, which completes
+ * the checksum (dp_packet_offload_repair_csum(), same test); redirected
+ * as they are, they would arrive broken. */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+#include "xdp-fastpath-abi.h"
+
+struct {
+    __uint(type, BPF_MAP_TYPE_XSKMAP);
+    __uint(max_entries, SWXDP_MAX_DEVICES * SWXDP_MAX_QUEUES);
+    __type(key, __u32);
+    __type(value, __u32);
+} xsks SEC(".maps");
+
+/* ifindex -> the device's first slot in 'xsks'. */
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, SWXDP_MAX_DEVICES);
+    __type(key, __u32);
+    __type(value, __u32);
+} xsk_base SEC(".maps");
+
+/* ifindex -> ifindex: the devices entries may send to. */
+struct {
+    __uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+    __uint(max_entries, SWXDP_MAX_DEVICES);
+    __type(key, __u32);
+    __type(value, __u32);
+} tx_ports SEC(".maps");
+
+/* One entry: all the masks, read with one lookup per frame. */
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct swxdp_masks);
+} masks SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, SWXDP_MAX_FLOWS);
+    __type(key, struct swxdp_key);
+    __type(value, struct swxdp_action);
+} flows SEC(".maps");
+
+#define VLAN_CFI 0x1000
+#define KEY_WORDS (sizeof(struct swxdp_key) / sizeof(__u32))
+
+static __always_inline int
+is_vlan(__be16 type)
+{
+    return type == bpf_htons(ETH_P_8021Q) || type == bpf_htons(ETH_P_8021AD);
+}
+
+static __always_inline __u32
+sum16(const __be16 *p, int n)
+{
+    __u32 sum = 0;
+    for (int i = 0; i < n; i++) {
+        sum += bpf_ntohs(p[i]);
+    }
+    return sum;
+}
+
+static __always_inline __u16
+fold(__u32 sum)
+{
+    sum = (sum & 0xffff) + (sum >> 16);
+    sum = (sum & 0xffff) + (sum >> 16);
+    return sum;
+}
+
+/* True if the L4 checksum field holds only the pseudo-header sum. */
+static __always_inline int
+csum_is_partial(void *l3, void *end, __be16 type)
+{
+    __u8 proto;
+    __u32 pseudo, l4_len;
+    void *l4;
+
+    if (type == bpf_htons(ETH_P_IP)) {
+        struct iphdr *ip = l3;
+        if ((void *) (ip + 1) > end || ip->version != 4 || ip->ihl < 5
+            || ip->frag_off & bpf_htons(0x3fff)) {
+            return 0;
+        }
+        __u32 tot_len = bpf_ntohs(ip->tot_len);
+        __u32 ihl = ip->ihl * 4;
+        if (tot_len < ihl) {
+            return 0;
+        }
+        proto = ip->protocol;
+        l4 = l3 + ihl;
+        l4_len = tot_len - ihl;
+        pseudo = sum16((const __be16 *) &ip->saddr, 4);
+    } else if (type == bpf_htons(ETH_P_IPV6)) {
+        struct ipv6hdr *ip6 = l3;
+        if ((void *) (ip6 + 1) > end) {
+            return 0;
+        }
+        proto = ip6->nexthdr;
+        l4 = ip6 + 1;
+        l4_len = bpf_ntohs(ip6->payload_len);
+        pseudo = sum16((const __be16 *) &ip6->saddr, 16);
+    } else {
+        return 0;
+    }
+
+    __u32 field;
+    if (proto == IPPROTO_TCP) {
+        field = 16;
+    } else if (proto == IPPROTO_UDP) {
+        field = 6;
+    } else {
+        return 0;
+    }
+    __be16 *csum = l4 + field;
+    if ((void *) (csum + 1) > end) {
+        return 0;
+    }
+    pseudo += proto + (l4_len & 0xffff) + (l4_len >> 16);
+    return bpf_ntohs(*csum) == fold(pseudo);
+}
+
+static __always_inline int
+to_socket(struct xdp_md *ctx)
+{
+    __u32 ifindex = ctx->ingress_ifindex;
+    __u32 *base = bpf_map_lookup_elem(&xsk_base, &ifindex);
+    if (!base || ctx->rx_queue_index >= SWXDP_MAX_QUEUES) {
+        return XDP_PASS;
+    }
+    return bpf_redirect_map(&xsks, *base + ctx->rx_queue_index, XDP_PASS);
+}
+
+/* Looks 'key' up under mask 'i': XDP_REDIRECT if an entry sent the
+ * frame on, XDP_PASS if it could not (its device is going away), or -1
+ * if no entry matches. */
+static __always_inline int
+try_mask(const struct swxdp_key *key, const struct swxdp_key *mask, __u32 i,
+         __u64 len)
+{
+    if (!mask->mask_id) {
+        return -1;
+    }
+    struct swxdp_key masked;
+    const __u32 *k = (const __u32 *) key, *m = (const __u32 *) mask;
+    __u32 *out = (__u32 *) &masked;
+#pragma clang loop unroll(full)
+    for (unsigned int w = 0; w < KEY_WORDS; w++) {
+        out[w] = k[w] & m[w];
+    }
+    masked.mask_id = i;
+
+    struct swxdp_action *a = bpf_map_lookup_elem(&flows, &masked);
+    if (!a) {
+        return -1;
+    }
+    if (bpf_redirect_map(&tx_ports, a->out_ifindex, 0) != XDP_REDIRECT) {
+        return XDP_PASS;
+    }
+    __sync_fetch_and_add(&a->n_packets, 1);
+    __sync_fetch_and_add(&a->n_bytes, len);
+    return XDP_REDIRECT;
+}
+
+SEC("xdp")
+int
+sw_xdp(struct xdp_md *ctx)
+{
+    void *data = (void *) (long) ctx->data;
+    void *end = (void *) (long) ctx->data_end;
+    struct swxdp_key key = { .ifindex = ctx->ingress_ifindex };
+
+    struct ethhdr *eth = data;
+    if ((void *) (eth + 1) > end) {
+        return to_socket(ctx);
+    }
+    __builtin_memcpy(key.dl_dst, eth->h_dest, ETH_ALEN);
+    __builtin_memcpy(key.dl_src, eth->h_source, ETH_ALEN);
+    __be16 type = eth->h_proto;
+    void *l3 = eth + 1;
+    for (int i = 0; i < SWXDP_MAX_VLANS; i++) {
+        if (!is_vlan(type)) {
+            break;
+        }
+        __be16 *tag = l3;
+        if ((void *) (tag + 2) > end) {
+            return to_socket(ctx);
+        }
+        key.vlan_tpid[i] = type;
+        key.vlan_tci[i] = tag[0] | bpf_htons(VLAN_CFI);
+        type = tag[1];
+        l3 = tag + 2;
+    }
+    /* More tags than a flow keeps: rare, left to userspace. */
+    if (is_vlan(type) || csum_is_partial(l3, end, type)) {
+        return to_socket(ctx);
+    }
+    key.dl_type = type;
+
+    /* Unrolled: as a loop, the counter lives on the stack, where the
+     * verifier loses its bounds and calls the loop endless. */
+    __u32 zero = 0;
+    const struct swxdp_masks *masks_ = bpf_map_lookup_elem(&masks, &zero);
+    if (!masks_) {
+        return to_socket(ctx);
+    }
+    int verdict = -1;
+#pragma clang loop unroll(full)
+    for (__u32 i = 0; i < SWXDP_MAX_MASKS; i++) {
+        if (verdict < 0 && i < masks_->n) {
+            verdict = try_mask(&key, &masks_->mask[i], i, end - data);
+        }
+    }
+    if (verdict == XDP_REDIRECT) {
+        return verdict;
+    }
+    return to_socket(ctx);
+}
+
+char _license[] SEC("license") = "GPL";

@@ -1,0 +1,54 @@
+/* What the softswitch XDP program (sw-xdp.bpf.c) and the daemon share:
+ * the layout of its maps.  Included by both, so only <linux/types.h>.
+ *
+ * Every device with AF_XDP queues runs the program.  A frame that matches
+ * an entry of the fast path table leaves at once through another device
+ * (an XDP redirect, never reaching userspace); any other frame goes to
+ * the device's AF_XDP socket for its receive queue.
+ *
+ * The table is a copy of some of the datapath's megaflows: those that
+ * look only at Ethernet fields and send to one AF_XDP port unchanged.  A
+ * megaflow's mask is one of a few masks (struct swxdp_masks, the one
+ * entry of the "masks" map, tried in order); its entry's key is the
+ * frame's fields ANDed with that mask, with the mask's index in
+ * 'mask_id'. */
+#ifndef XDP_FASTPATH_ABI_H
+#define XDP_FASTPATH_ABI_H 1
+
+#include <linux/types.h>
+
+enum {
+    SWXDP_MAX_MASKS = 8,
+    SWXDP_MAX_FLOWS = 65536,
+    SWXDP_MAX_DEVICES = 256,
+    SWXDP_MAX_QUEUES = 16,      /* Per device, in the socket map. */
+    SWXDP_MAX_VLANS = 2,
+};
+
+/* A frame's fields (all in network byte order, as in struct flow), or a
+ * mask over them. */
+struct swxdp_key {
+    __u32 ifindex;
+    __u8 dl_dst[6];
+    __u8 dl_src[6];
+    __be16 dl_type;             /* After the VLAN tags. */
+    __u8 mask_id;               /* In a mask: 1 if the slot is used. */
+    __u8 pad;
+    __be16 vlan_tpid[SWXDP_MAX_VLANS];  /* 0: no tag. */
+    __be16 vlan_tci[SWXDP_MAX_VLANS];   /* With 0x1000 (CFI) if tagged. */
+};
+
+struct swxdp_masks {
+    __u32 n;                    /* Slots [0, n) may be in use. */
+    __u32 pad;
+    struct swxdp_key mask[SWXDP_MAX_MASKS];     /* mask_id 1: in use. */
+};
+
+struct swxdp_action {
+    __u32 out_ifindex;          /* In the "tx_ports" device map. */
+    __u32 pad;
+    __u64 n_packets;            /* Added to by the program. */
+    __u64 n_bytes;
+};
+
+#endif /* xdp-fastpath-abi.h */

@@ -1,0 +1,382 @@
+/* The softswitch XDP program: loading, attaching, and its maps (see
+ * xdp-fastpath.h). */
+#include <config.h>
+
+#include "netdev/xdp-fastpath.h"
+
+#include <errno.h>
+#include <linux/genetlink.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "util.h"
+#include "vlog.h"
+
+VLOG_DEFINE_THIS_MODULE(xdp_fastpath);
+
+/* The compiled program (sw-xdp-obj.c, made from sw-xdp.bpf.o). */
+extern const unsigned char sw_xdp_obj[];
+extern const size_t sw_xdp_obj_len;
+
+struct swxdp_device {
+    int ifindex;
+    bool generic;
+    int link_fd;
+    unsigned int slot;          /* Its queues' first entry in 'xsks' is
+                                 * slot * SWXDP_MAX_QUEUES. */
+};
+
+static struct bpf_object *obj;
+static int prog_fd = -1;
+static int xsks_fd, xsk_base_fd, tx_ports_fd, masks_fd, flows_fd;
+static int load_error;          /* Once loading failed, it stays failed. */
+
+static bool slot_used[SWXDP_MAX_DEVICES];
+
+static struct {
+    struct swxdp_key mask;
+    unsigned int refs;
+} masks[SWXDP_MAX_MASKS];
+
+static int
+map_fd(const char *name)
+{
+    struct bpf_map *map = bpf_object__find_map_by_name(obj, name);
+    return map ? bpf_map__fd(map) : -ENOENT;
+}
+
+static int
+swxdp_load(char **errp)
+{
+    if (prog_fd >= 0 || load_error) {
+        if (load_error) {
+            *errp = xasprintf("could not load the XDP program (%s)",
+                              strerror(-load_error));
+        }
+        return load_error;
+    }
+    LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = "sw_xdp");
+    obj = bpf_object__open_mem(sw_xdp_obj, sw_xdp_obj_len, &opts);
+    int error = obj ? bpf_object__load(obj) : -errno;
+    if (!error) {
+        struct bpf_program *prog
+            = bpf_object__find_program_by_name(obj, "sw_xdp");
+        prog_fd = prog ? bpf_program__fd(prog) : -ENOENT;
+        xsks_fd = map_fd("xsks");
+        xsk_base_fd = map_fd("xsk_base");
+        tx_ports_fd = map_fd("tx_ports");
+        masks_fd = map_fd("masks");
+        flows_fd = map_fd("flows");
+        error = MIN(prog_fd, MIN(xsks_fd, MIN(xsk_base_fd, MIN(tx_ports_fd,
+                    MIN(masks_fd, MIN(flows_fd, 0))))));
+    }
+    if (error) {
+        load_error = error < 0 ? error : -EINVAL;
+        prog_fd = -1;
+        VLOG_WARN("could not load the XDP program (%s)",
+                  strerror(-load_error));
+        *errp = xasprintf("could not load the XDP program (%s)",
+                          strerror(-load_error));
+        return load_error;
+    }
+    return 0;
+}
+
+int
+swxdp_device_open(int ifindex, bool generic, struct swxdp_device **devp,
+                  char **errp)
+{
+    *devp = NULL;
+    int error = swxdp_load(errp);
+    if (error) {
+        return error;
+    }
+
+    unsigned int slot = 0;
+    while (slot < SWXDP_MAX_DEVICES && slot_used[slot]) {
+        slot++;
+    }
+    if (slot == SWXDP_MAX_DEVICES) {
+        *errp = xasprintf("more than %d AF_XDP devices",
+                          SWXDP_MAX_DEVICES);
+        return -ENOSPC;
+    }
+
+    LIBBPF_OPTS(bpf_link_create_opts, opts,
+                .flags = generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE);
+    int link_fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &opts);
+    if (link_fd < 0) {
+        error = -errno;
+        *errp = xasprintf(error == -EBUSY
+                          ? "another XDP program is attached"
+                          : "could not attach the XDP program (%s)",
+                          strerror(-error));
+        return error;
+    }
+
+    uint32_t key = ifindex, base = slot * SWXDP_MAX_QUEUES;
+    if (bpf_map_update_elem(xsk_base_fd, &key, &base, BPF_ANY)
+        || bpf_map_update_elem(tx_ports_fd, &key, &key, BPF_ANY)) {
+        error = -errno;
+        *errp = xasprintf("could not add the device to the XDP maps (%s)",
+                          strerror(-error));
+        bpf_map_delete_elem(xsk_base_fd, &key);
+        close(link_fd);
+        return error;
+    }
+
+    struct swxdp_device *dev = xzalloc(sizeof *dev);
+    dev->ifindex = ifindex;
+    dev->generic = generic;
+    dev->link_fd = link_fd;
+    dev->slot = slot;
+    slot_used[slot] = true;
+    *devp = dev;
+    return 0;
+}
+
+int
+swxdp_device_set_socket(struct swxdp_device *dev, int queue, int xsk_fd)
+{
+    if (queue < 0 || queue >= SWXDP_MAX_QUEUES) {
+        return -EINVAL;
+    }
+    uint32_t key = dev->slot * SWXDP_MAX_QUEUES + queue;
+    uint32_t fd = xsk_fd;
+    return bpf_map_update_elem(xsks_fd, &key, &fd, BPF_ANY) ? -errno : 0;
+}
+
+void
+swxdp_device_close(struct swxdp_device *dev)
+{
+    if (!dev) {
+        return;
+    }
+    /* Frames stop coming first, then the maps forget the device. */
+    close(dev->link_fd);
+    uint32_t key = dev->ifindex;
+    bpf_map_delete_elem(xsk_base_fd, &key);
+    bpf_map_delete_elem(tx_ports_fd, &key);
+    for (uint32_t q = 0; q < SWXDP_MAX_QUEUES; q++) {
+        uint32_t i = dev->slot * SWXDP_MAX_QUEUES + q;
+        bpf_map_delete_elem(xsks_fd, &i);
+    }
+    slot_used[dev->slot] = false;
+    free(dev);
+}
+
+int
+swxdp_device_ifindex(const struct swxdp_device *dev)
+{
+    return dev->ifindex;
+}
+
+bool
+swxdp_device_is_generic(const struct swxdp_device *dev)
+{
+    return dev->generic;
+}
+
+/* xdp_features, from the kernel's "netdev" generic netlink family (Linux
+ * 6.3 and later; older kernels do not say, and get no native fast
+ * path). */
+
+enum {
+    NETDEV_CMD_DEV_GET = 1,
+    NETDEV_A_DEV_IFINDEX = 1,
+    NETDEV_A_DEV_XDP_FEATURES = 3,
+    NETDEV_XDP_ACT_NDO_XMIT = 4,
+};
+
+struct nl_request {
+    struct nlmsghdr nlh;
+    struct genlmsghdr genl;
+    char attrs[64];
+};
+
+static void
+nl_put_attr(struct nl_request *req, uint16_t type, const void *data,
+            size_t len)
+{
+    struct nlattr *nla = (struct nlattr *) ((char *) req
+                                            + NLMSG_ALIGN(req->nlh.nlmsg_len));
+    nla->nla_type = type;
+    nla->nla_len = NLA_HDRLEN + len;
+    memcpy((char *) nla + NLA_HDRLEN, data, len);
+    req->nlh.nlmsg_len = NLMSG_ALIGN(req->nlh.nlmsg_len)
+                         + NLA_ALIGN(nla->nla_len);
+}
+
+/* Sends 'req' on 'fd' and finds attribute 'type' of the answer, copying
+ * up to 'len' bytes of it to 'out'.  Returns 0 or a negative errno. */
+static int
+nl_transact_attr(int fd, struct nl_request *req, uint16_t type, void *out,
+                 size_t len)
+{
+    if (send(fd, req, req->nlh.nlmsg_len, 0) < 0) {
+        return -errno;
+    }
+    char buf[4096] __attribute__((aligned(NLMSG_ALIGNTO)));
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n < 0) {
+        return -errno;
+    }
+    struct nlmsghdr *nlh = (struct nlmsghdr *) buf;
+    if (!NLMSG_OK(nlh, (size_t) n)) {
+        return -EPROTO;
+    }
+    if (nlh->nlmsg_type == NLMSG_ERROR) {
+        const struct nlmsgerr *err = NLMSG_DATA(nlh);
+        return err->error ? err->error : -ENOENT;
+    }
+    size_t off = NLMSG_HDRLEN + GENL_HDRLEN;
+    while (off + NLA_HDRLEN <= nlh->nlmsg_len) {
+        const struct nlattr *nla = (const struct nlattr *) (buf + off);
+        if (nla->nla_len < NLA_HDRLEN || off + nla->nla_len > nlh->nlmsg_len) {
+            break;
+        }
+        if ((nla->nla_type & NLA_TYPE_MASK) == type) {
+            memcpy(out, (const char *) nla + NLA_HDRLEN,
+                   MIN(len, (size_t) nla->nla_len - NLA_HDRLEN));
+            return 0;
+        }
+        off += NLA_ALIGN(nla->nla_len);
+    }
+    return -ENOENT;
+}
+
+static int
+netdev_family_id(int fd)
+{
+    static int id;              /* 0: not known yet; <0: none. */
+    if (!id) {
+        struct nl_request req = {
+            .nlh = { .nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN),
+                     .nlmsg_type = GENL_ID_CTRL,
+                     .nlmsg_flags = NLM_F_REQUEST },
+            .genl = { .cmd = CTRL_CMD_GETFAMILY, .version = 1 },
+        };
+        nl_put_attr(&req, CTRL_ATTR_FAMILY_NAME, "netdev", 7);
+        uint16_t family = 0;
+        int error = nl_transact_attr(fd, &req, CTRL_ATTR_FAMILY_ID, &family,
+                                     sizeof family);
+        id = error ? error : family;
+    }
+    return id;
+}
+
+bool
+swxdp_can_xmit(int ifindex)
+{
+    int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+    if (fd < 0) {
+        return false;
+    }
+    struct timeval tv = { .tv_sec = 1 };
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+
+    uint64_t features = 0;
+    int family = netdev_family_id(fd);
+    if (family > 0) {
+        struct nl_request req = {
+            .nlh = { .nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN),
+                     .nlmsg_type = family,
+                     .nlmsg_flags = NLM_F_REQUEST },
+            .genl = { .cmd = NETDEV_CMD_DEV_GET, .version = 1 },
+        };
+        uint32_t index = ifindex;
+        nl_put_attr(&req, NETDEV_A_DEV_IFINDEX, &index, sizeof index);
+        nl_transact_attr(fd, &req, NETDEV_A_DEV_XDP_FEATURES, &features,
+                         sizeof features);
+    }
+    close(fd);
+    return features & NETDEV_XDP_ACT_NDO_XMIT;
+}
+
+/* The fast path table. */
+
+/* Gives the program the masks in use, rewriting the map's one entry in
+ * place.  A frame may read it half written; but a slot only changes
+ * while no entry has its mask_id (entries come after swxdp_mask_ref()
+ * and go before swxdp_mask_unref()), so such a frame can miss, never
+ * match the wrong entry. */
+static int
+masks_write(void)
+{
+    struct swxdp_masks all = { .n = 0 };
+    for (int i = 0; i < SWXDP_MAX_MASKS; i++) {
+        if (masks[i].refs) {
+            all.mask[i] = masks[i].mask;
+            all.mask[i].mask_id = 1;    /* "In use", to the program. */
+            all.n = i + 1;
+        }
+    }
+    uint32_t key = 0;
+    return bpf_map_update_elem(masks_fd, &key, &all, BPF_ANY) ? -errno : 0;
+}
+
+int
+swxdp_mask_ref(const struct swxdp_key *mask)
+{
+    int free_slot = -1;
+    for (int i = 0; i < SWXDP_MAX_MASKS; i++) {
+        if (masks[i].refs && !memcmp(&masks[i].mask, mask, sizeof *mask)) {
+            masks[i].refs++;
+            return i;
+        }
+        if (!masks[i].refs && free_slot < 0) {
+            free_slot = i;
+        }
+    }
+    if (free_slot < 0 || prog_fd < 0) {
+        return prog_fd < 0 ? -ENODEV : -ENOSPC;
+    }
+    masks[free_slot].mask = *mask;
+    masks[free_slot].refs = 1;
+    int error = masks_write();
+    if (error) {
+        masks[free_slot].refs = 0;
+        return error;
+    }
+    return free_slot;
+}
+
+void
+swxdp_mask_unref(int mask_id)
+{
+    if (mask_id >= 0 && mask_id < SWXDP_MAX_MASKS && masks[mask_id].refs
+        && !--masks[mask_id].refs) {
+        masks_write();
+    }
+}
+
+int
+swxdp_flow_put(const struct swxdp_key *key, uint32_t out_ifindex)
+{
+    struct swxdp_action a = { .out_ifindex = out_ifindex };
+    return bpf_map_update_elem(flows_fd, key, &a, BPF_ANY) ? -errno : 0;
+}
+
+int
+swxdp_flow_stats(const struct swxdp_key *key, uint64_t *n_packets,
+                 uint64_t *n_bytes)
+{
+    struct swxdp_action a;
+    if (bpf_map_lookup_elem(flows_fd, key, &a)) {
+        return -errno;
+    }
+    *n_packets = a.n_packets;
+    *n_bytes = a.n_bytes;
+    return 0;
+}
+
+int
+swxdp_flow_del(const struct swxdp_key *key)
+{
+    return bpf_map_delete_elem(flows_fd, key) ? -errno : 0;
+}

@@ -1,0 +1,63 @@
+/* The softswitch XDP program (sw-xdp.bpf.c) and its maps, for the afxdp
+ * port class and the datapath's XDP fast path (dpif/dp-offload.c).
+ *
+ * One copy of the program, loaded on first use, runs on every device
+ * with AF_XDP queues, attached through a BPF link so that it goes away
+ * with the daemon.  It hands frames to the device's sockets, except
+ * those matching a fast path entry, which it forwards itself.
+ *
+ * Main thread only.  Functions return 0 or a negative errno. */
+#ifndef XDP_FASTPATH_H
+#define XDP_FASTPATH_H 1
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "netdev/xdp-fastpath-abi.h"
+
+struct swxdp_device;
+
+#ifdef HAVE_AF_XDP
+/* Attaches the program to 'ifindex' in generic (skb) or native mode and
+ * makes it a fast path target.  On failure '*errp' says why. */
+int swxdp_device_open(int ifindex, bool generic, struct swxdp_device **,
+                      char **errp);
+/* Points receive queue 'queue' at AF_XDP socket 'xsk_fd'. */
+int swxdp_device_set_socket(struct swxdp_device *, int queue, int xsk_fd);
+/* Detaches the program and forgets the device. */
+void swxdp_device_close(struct swxdp_device *);
+int swxdp_device_ifindex(const struct swxdp_device *);
+bool swxdp_device_is_generic(const struct swxdp_device *);
+
+/* True if frames redirected in native mode may go out of 'ifindex'
+ * (the kernel's xdp_features say "ndo_xmit": a veth only when its peer
+ * polls, through XDP or GRO). */
+bool swxdp_can_xmit(int ifindex);
+
+/* Fast path masks: the index of a slot holding 'mask' (one more user),
+ * or -ENOSPC. */
+int swxdp_mask_ref(const struct swxdp_key *mask);
+void swxdp_mask_unref(int mask_id);
+
+/* Fast path entries: 'key' masked, with its mask's index in mask_id. */
+int swxdp_flow_put(const struct swxdp_key *key, uint32_t out_ifindex);
+/* What the program counted for the entry so far. */
+int swxdp_flow_stats(const struct swxdp_key *key, uint64_t *n_packets,
+                     uint64_t *n_bytes);
+int swxdp_flow_del(const struct swxdp_key *key);
+#else
+static inline bool swxdp_can_xmit(int ifindex) { return false; }
+static inline int swxdp_mask_ref(const struct swxdp_key *mask)
+{ return -EOPNOTSUPP; }
+static inline void swxdp_mask_unref(int mask_id) { }
+static inline int swxdp_flow_put(const struct swxdp_key *key,
+                                 uint32_t out_ifindex)
+{ return -EOPNOTSUPP; }
+static inline int swxdp_flow_stats(const struct swxdp_key *key,
+                                   uint64_t *n_packets, uint64_t *n_bytes)
+{ return -EOPNOTSUPP; }
+static inline int swxdp_flow_del(const struct swxdp_key *key)
+{ return -EOPNOTSUPP; }
+#endif
+
+#endif /* xdp-fastpath.h */
