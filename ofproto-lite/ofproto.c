@@ -138,7 +138,9 @@ ofproto_revalidate_if_needed(void)
 
     /* Megaflows just changed or deleted leave the XDP fast path before
      * it forwards another frame by them; new ones join it. */
-    dpif_offload_run(the_dpif, time_msec());
+    if (all || macs_changed || dpif_offload_pending(the_dpif)) {
+        dpif_offload_run(the_dpif, time_msec());
+    }
 }
 
 static void
@@ -199,6 +201,9 @@ ofproto_run(void)
         mac_learning_run(ofproto->ml, now);
     }
     ofproto_revalidate_if_needed();
+    /* Also for what no event announces: megaflows expired above, a
+     * device that became able to take redirected frames. */
+    dpif_offload_run(the_dpif, now);
 }
 
 static void

@@ -231,6 +231,7 @@ revalidator_run(struct dpif *dpif, enum revalidate_scope scope,
         .max_idle = (dpif_n_flows(dpif) > dpif_get_flow_limit(dpif)
                      ? OVER_LIMIT_MAX_IDLE_MSEC : max_idle),
     };
+    dpif_offload_credit(dpif, now);     /* XDP fast path traffic too. */
     rcu_read_begin();
     dpif_flow_for_each(dpif, revalidate_flow, &ctx);
     rcu_read_end();

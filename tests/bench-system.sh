@@ -29,6 +29,10 @@
 #
 # Options (environment): BENCH_ROUNDS (3), BENCH_SECONDS (5),
 # BENCH_GENERATOR (xdp, or afpacket for the AF_PACKET sender),
+# BENCH_HOST_GRO (off; "on" turns GRO on at the hosts' veths, for every
+# switch alike: a veth whose peer polls can take frames that an XDP
+# program redirects, so softswitch's XDP fast path then carries ping
+# and any traffic with full checksums in native mode too),
 # BENCH_SYSTEMS (a subset of "ss-afxdp ss-afpacket bridge ovs-afxdp
 # ovs-system xdp", all by default), builddir (the current directory).  Addresses are from 198.18.0.0/15 and no
 # namespace has a route out; everything is removed on exit or ^C.
@@ -36,6 +40,7 @@
 ROUNDS=${BENCH_ROUNDS:-3}
 SECONDS_=${BENCH_SECONDS:-5}
 GENERATOR=${BENCH_GENERATOR:-xdp}
+HOST_GRO=${BENCH_HOST_GRO:-off}
 B=$(cd "${builddir:-.}" && pwd)
 PKTGEN=$B/tests/sw-pktgen
 OVS_SCHEMA=/usr/share/openvswitch/vswitch.ovsschema
@@ -89,6 +94,9 @@ topology_up () {
         in_ns $ns ip addr add 198.18.0.$i/24 dev eth0 &&
         in_ns $ns ip link set eth0 up &&
         in_sw ip link set p$i up || return 1
+        if test "$HOST_GRO" = on; then
+            in_ns $ns ethtool -K eth0 gro on > /dev/null || return 1
+        fi
     done
 }
 
@@ -359,6 +367,7 @@ if test $GENERATOR = xdp; then
     rm -f "$d/notes"
 fi
 echo "64-byte frames from: $GENERATOR generator"
+echo "hosts' veths: GRO $HOST_GRO"
 
 r=1
 while test $r -le "$ROUNDS"; do

@@ -9,13 +9,14 @@
  * native mode must also be able to transmit redirected frames (a veth
  * whose peer does not poll cannot).  Everything else stays in userspace.
  *
- * The main thread keeps the copy in step: dpif_offload_run() adds
- * qualifying megaflows, removes entries whose megaflow died or changed,
- * and credits what the kernel counted to the megaflow (so that the
- * revalidator sees the traffic: rule counters, MAC aging, idle expiry)
- * and to both ports' counters.  Dead megaflows leave the table in the
- * same main-loop turn that killed them (dpif_flow_flush(), and the
- * caller runs this after revalidating). */
+ * The main thread keeps the copy in step: dpif_offload_run() removes
+ * entries whose megaflow died or changed and adds qualifying megaflows;
+ * dpif_offload_credit(), which the revalidator calls before it looks at
+ * any megaflow, credits what the kernel counted to the megaflows (so
+ * that rule counters, MAC aging and idle expiry see the traffic) and to
+ * both ports' counters.  Dead megaflows leave the table in the same
+ * main-loop turn that killed them (dpif_flow_flush(), and the caller
+ * runs this after revalidating). */
 #include <config.h>
 
 #include <stdlib.h>
@@ -37,8 +38,10 @@ COVERAGE_DEFINE(xdp_fastpath_full);
 /* A megaflow in the fast path. */
 struct dp_offload {
     struct hmap_node node;      /* In dpif->offloads, by flow address. */
+    struct hmap_node key_node;  /* In dpif->offload_keys, by match. */
     struct dp_flow *flow;       /* Holds a reference. */
-    struct swxdp_key key;       /* Its entry. */
+    struct swxdp_key key;       /* Its entry (masked, with mask_id). */
+    struct swxdp_key mask;
     odp_port_t in_port, out_port;
     uint32_t out_ifindex;
     uint64_t n_packets, n_bytes;        /* The entry's, as last read. */
@@ -47,7 +50,8 @@ struct dp_offload {
 
 /* What a megaflow's entry would be. */
 struct offload_plan {
-    struct swxdp_key key, mask;
+    struct swxdp_key key;       /* Masked; mask_id not yet known. */
+    struct swxdp_key mask;
     odp_port_t in_port, out_port;
     uint32_t out_ifindex;
 };
@@ -56,7 +60,7 @@ struct offload_plan {
  * of the kernel once per run per device. */
 struct xmit_cache {
     size_t n;
-    struct { int ifindex; bool ok; } e[16];
+    struct { int ifindex; bool ok; } e[64];
 };
 
 static bool
@@ -67,7 +71,7 @@ xmit_ok(struct xmit_cache *c, int ifindex)
             return c->e[i].ok;
         }
     }
-    bool ok = swxdp_can_xmit(ifindex);
+    bool ok = swxdp_can_xmit(ifindex);     /* A netlink round trip. */
     if (c->n < ARRAY_SIZE(c->e)) {
         c->e[c->n].ifindex = ifindex;
         c->e[c->n++].ok = ok;
@@ -157,6 +161,11 @@ plan_offload(const struct dpif *dpif, const struct dp_flow *flow,
 
     fill_key(&plan->key, &flow->key, in_ifindex);
     fill_key(&plan->mask, &flow->mask, UINT32_MAX);
+    const uint32_t *m = (const uint32_t *) &plan->mask;
+    uint32_t *k = (uint32_t *) &plan->key;
+    for (size_t i = 0; i < sizeof plan->key / sizeof *k; i++) {
+        k[i] &= m[i];
+    }
     plan->in_port = in;
     plan->out_port = out;
     plan->out_ifindex = out_ifindex;
@@ -176,10 +185,41 @@ offload_find(const struct dpif *dpif, const struct dp_flow *flow)
     return NULL;
 }
 
+/* The match of an entry: its masked key (less mask_id) and mask. */
+static uint32_t
+match_hash(const struct swxdp_key *key, const struct swxdp_key *mask)
+{
+    struct swxdp_key k = *key;
+    k.mask_id = 0;
+    return hash_bytes(mask, sizeof *mask, hash_bytes(&k, sizeof k, 0));
+}
+
+static bool
+match_equal(const struct dp_offload *o, const struct offload_plan *plan)
+{
+    struct swxdp_key k = o->key;
+    k.mask_id = 0;
+    return (!memcmp(&k, &plan->key, sizeof k)
+            && !memcmp(&o->mask, &plan->mask, sizeof o->mask));
+}
+
+/* The offload that owns the entry for 'plan''s match, if any. */
+static struct dp_offload *
+offload_find_match(const struct dpif *dpif, const struct offload_plan *plan)
+{
+    struct dp_offload *o;
+    HMAP_FOR_EACH_WITH_HASH (o, key_node, match_hash(&plan->key, &plan->mask),
+                             &dpif->offload_keys) {
+        if (match_equal(o, plan)) {
+            return o;
+        }
+    }
+    return NULL;
+}
+
 /* Credits what the kernel counted for 'o' since the last read. */
 static void
-offload_credit(struct dpif *dpif, struct dp_offload *o,
-               long long now)
+offload_credit(struct dpif *dpif, struct dp_offload *o, long long now)
 {
     uint64_t n_packets, n_bytes;
     if (swxdp_flow_stats(&o->key, &n_packets, &n_bytes)
@@ -212,9 +252,10 @@ offload_remove(struct dpif *dpif, struct dp_offload *o, long long now)
 {
     offload_credit(dpif, o, now);
     swxdp_flow_del(&o->key);
-    swxdp_mask_unref(o->key.mask_id);
+    swxdp_mask_unref(o->key.mask_id, now);
     __atomic_store_n(&o->flow->xdp_offloaded, false, __ATOMIC_RELAXED);
     hmap_remove(&dpif->offloads, &o->node);
+    hmap_remove(&dpif->offload_keys, &o->key_node);
     dp_flow_unref(o->flow);
     free(o);
     COVERAGE_INC(xdp_fastpath_removed);
@@ -222,22 +263,23 @@ offload_remove(struct dpif *dpif, struct dp_offload *o, long long now)
 
 static void
 offload_add(struct dpif *dpif, struct dp_flow *flow,
-            const struct offload_plan *plan)
+            const struct offload_plan *plan, long long now)
 {
-    int mask_id = swxdp_mask_ref(&plan->mask);
+    /* Threads have classifiers of their own, so two live megaflows may
+     * have one match (a connection per receive queue, say): the first
+     * owns the entry and gets its counts. */
+    if (offload_find_match(dpif, plan)) {
+        return;
+    }
+    int mask_id = swxdp_mask_ref(&plan->mask, now);
     if (mask_id < 0) {
         COVERAGE_INC(xdp_fastpath_full);
         return;
     }
     struct swxdp_key key = plan->key;
-    const uint32_t *m = (const uint32_t *) &plan->mask;
-    uint32_t *k = (uint32_t *) &key;
-    for (size_t i = 0; i < sizeof key / sizeof *k; i++) {
-        k[i] &= m[i];
-    }
     key.mask_id = mask_id;
     if (swxdp_flow_put(&key, plan->out_ifindex)) {
-        swxdp_mask_unref(mask_id);
+        swxdp_mask_unref(mask_id, now);
         COVERAGE_INC(xdp_fastpath_full);
         return;
     }
@@ -246,11 +288,14 @@ offload_add(struct dpif *dpif, struct dp_flow *flow,
     o->flow = flow;
     dp_flow_ref(flow);
     o->key = key;
+    o->mask = plan->mask;
     o->in_port = plan->in_port;
     o->out_port = plan->out_port;
     o->out_ifindex = plan->out_ifindex;
     o->seen = true;
     hmap_insert(&dpif->offloads, &o->node, hash_uint64((uintptr_t) flow, 0));
+    hmap_insert(&dpif->offload_keys, &o->key_node,
+                match_hash(&plan->key, &plan->mask));
     __atomic_store_n(&flow->xdp_offloaded, true, __ATOMIC_RELAXED);
     COVERAGE_INC(xdp_fastpath_added);
 }
@@ -258,8 +303,15 @@ offload_add(struct dpif *dpif, struct dp_flow *flow,
 struct run_ctx {
     struct dpif *dpif;
     struct xmit_cache xc;
+    struct offload_add {
+        struct dp_flow *flow;
+        struct offload_plan plan;
+    } *adds;
+    size_t n_adds, allocated_adds;
 };
 
+/* Marks the entry of 'flow' as still right, or notes that it needs one;
+ * entries that are wrong now stay unmarked and go first. */
 static void
 sync_flow(struct dp_flow *flow, unsigned int thread, void *ctx_)
 {
@@ -267,41 +319,64 @@ sync_flow(struct dp_flow *flow, unsigned int thread, void *ctx_)
     struct offload_plan plan;
     bool wanted = plan_offload(ctx->dpif, flow, &ctx->xc, &plan);
     struct dp_offload *o = offload_find(ctx->dpif, flow);
-    if (o && (!wanted || o->out_ifindex != plan.out_ifindex
-              || o->in_port != plan.in_port)) {
-        offload_remove(ctx->dpif, o, time_msec());
-        o = NULL;
-    }
-    if (o) {
+    if (o && wanted && match_equal(o, &plan)
+        && o->out_ifindex == plan.out_ifindex
+        && o->in_port == plan.in_port && o->out_port == plan.out_port) {
         o->seen = true;
     } else if (wanted) {
-        offload_add(ctx->dpif, flow, &plan);
+        if (ctx->n_adds == ctx->allocated_adds) {
+            ctx->allocated_adds = 2 * ctx->allocated_adds + 8;
+            ctx->adds = xrealloc(ctx->adds,
+                                 ctx->allocated_adds * sizeof *ctx->adds);
+        }
+        ctx->adds[ctx->n_adds].flow = flow;
+        ctx->adds[ctx->n_adds++].plan = plan;
+    }
+}
+
+void
+dpif_offload_credit(struct dpif *dpif, long long now)
+{
+    struct dp_offload *o;
+    HMAP_FOR_EACH (o, node, &dpif->offloads) {
+        offload_credit(dpif, o, now);
     }
 }
 
 void
 dpif_offload_run(struct dpif *dpif, long long now)
 {
+    __atomic_store_n(&dpif->offload_pending, false, __ATOMIC_RELAXED);
     struct dp_offload *o;
     HMAP_FOR_EACH (o, node, &dpif->offloads) {
-        offload_credit(dpif, o, now);
         o->seen = false;
     }
 
+    struct run_ctx ctx = { .dpif = dpif };
+    rcu_read_begin();
     if (dpif->xdp_fastpath) {
-        struct run_ctx ctx = { .dpif = dpif };
-        rcu_read_begin();
         dpif_flow_for_each(dpif, sync_flow, &ctx);
-        rcu_read_end();
     }
 
-    /* Entries whose megaflow left every thread's list, or all of them
-     * when the fast path is off. */
+    /* Entries that are wrong now, whose megaflow left every thread's
+     * list, or all of them when the fast path is off, go before any
+     * comes (a new one may have the same key). */
     HMAP_FOR_EACH (o, node, &dpif->offloads) {
         if (!o->seen) {
             offload_remove(dpif, o, now);
         }
     }
+    for (size_t i = 0; i < ctx.n_adds; i++) {
+        offload_add(dpif, ctx.adds[i].flow, &ctx.adds[i].plan, now);
+    }
+    rcu_read_end();
+    free(ctx.adds);
+}
+
+bool
+dpif_offload_pending(const struct dpif *dpif)
+{
+    return __atomic_load_n(&dpif->offload_pending, __ATOMIC_RELAXED);
 }
 
 void
@@ -335,6 +410,7 @@ dpif_offload_wake(struct dpif *dpif, const struct dp_actions *actions)
     if (dpif->offload_wake && actions->n == 1
         && actions->actions[0].type == DP_ACTION_OUTPUT
         && __atomic_load_n(&dpif->xdp_fastpath, __ATOMIC_RELAXED)) {
+        __atomic_store_n(&dpif->offload_pending, true, __ATOMIC_RELAXED);
         dpif->offload_wake(dpif->offload_wake_aux);
     }
 }

@@ -127,7 +127,9 @@ struct dpif {
     /* The XDP fast path (dp-offload.c): main thread, but 'xdp_fastpath'
      * and the wake callback are read by every thread. */
     bool xdp_fastpath;
-    struct hmap offloads;           /* struct dp_offload. */
+    struct hmap offloads;           /* struct dp_offload, by flow. */
+    struct hmap offload_keys;       /* The same, by match. */
+    bool offload_pending;           /* Atomic: a new flow may qualify. */
     uint64_t xdp_n_packets;         /* Forwarded by it, all time. */
     void (*offload_wake)(void *aux);
     void *offload_wake_aux;

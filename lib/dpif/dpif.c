@@ -41,6 +41,7 @@ dpif_create(const char *name)
     dpif->n_threads_wanted = 1;
     dpif->xdp_fastpath = true;
     hmap_init(&dpif->offloads);
+    hmap_init(&dpif->offload_keys);
     flow_hash_init();
 
     /* The main thread's context. */
@@ -67,6 +68,7 @@ dpif_destroy(struct dpif *dpif)
     }
     dpif_set_xdp_fastpath(dpif, false);
     hmap_destroy(&dpif->offloads);
+    hmap_destroy(&dpif->offload_keys);
     dpif_set_threads(dpif, 0);
     dp_thread_destroy(dpif->threads[0]);
     free(dpif->threads);

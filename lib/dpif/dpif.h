@@ -82,10 +82,15 @@ void dpif_set_busy_poll(struct dpif *, bool busy_poll);
 void dpif_set_xdp_fastpath(struct dpif *, bool enable);
 void dpif_set_offload_wake_cb(struct dpif *, void (*wake)(void *aux),
                               void *aux);
-/* Brings the fast path in step with the megaflows, and credits what it
- * forwarded to them and to the ports' counters.  Call it after anything
- * that may delete or change megaflows (revalidation), and when woken. */
+/* Brings the fast path in step with the megaflows.  Call it after
+ * anything that may delete or change megaflows (revalidation), now and
+ * then, and when woken with dpif_offload_pending() true. */
 void dpif_offload_run(struct dpif *, long long now);
+bool dpif_offload_pending(const struct dpif *);
+/* Credits what the fast path forwarded since the last call to the
+ * megaflows and to the ports' counters: call it before looking at
+ * megaflows' statistics (revalidation). */
+void dpif_offload_credit(struct dpif *, long long now);
 /* Frames the fast path forwarded (as last read), and megaflows in it. */
 void dpif_get_offload_stats(const struct dpif *, uint64_t *n_packets,
                             size_t *n_flows);

@@ -27,12 +27,12 @@ struct {
     __type(value, __u32);
 } xsks SEC(".maps");
 
-/* ifindex -> the device's first slot in 'xsks'. */
+/* ifindex -> where its sockets are. */
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
     __uint(max_entries, SWXDP_MAX_DEVICES);
     __type(key, __u32);
-    __type(value, __u32);
+    __type(value, struct swxdp_device_info);
 } xsk_base SEC(".maps");
 
 /* ifindex -> ifindex: the devices entries may send to. */
@@ -138,14 +138,10 @@ csum_is_partial(void *l3, void *end, __be16 type)
 }
 
 static __always_inline int
-to_socket(struct xdp_md *ctx)
+to_socket(struct xdp_md *ctx, const struct swxdp_device_info *dev)
 {
-    __u32 ifindex = ctx->ingress_ifindex;
-    __u32 *base = bpf_map_lookup_elem(&xsk_base, &ifindex);
-    if (!base || ctx->rx_queue_index >= SWXDP_MAX_QUEUES) {
-        return XDP_PASS;
-    }
-    return bpf_redirect_map(&xsks, *base + ctx->rx_queue_index, XDP_PASS);
+    return bpf_redirect_map(&xsks, dev->base + ctx->rx_queue_index,
+                            XDP_PASS);
 }
 
 /* Looks 'key' up under mask 'i': XDP_REDIRECT if an entry sent the
@@ -187,9 +183,17 @@ sw_xdp(struct xdp_md *ctx)
     void *end = (void *) (long) ctx->data_end;
     struct swxdp_key key = { .ifindex = ctx->ingress_ifindex };
 
+    /* A queue without a socket is not the switch's: the kernel's. */
+    const struct swxdp_device_info *dev
+        = bpf_map_lookup_elem(&xsk_base, &key.ifindex);
+    if (!dev || ctx->rx_queue_index >= dev->n_queues
+        || ctx->rx_queue_index >= SWXDP_MAX_QUEUES) {
+        return XDP_PASS;
+    }
+
     struct ethhdr *eth = data;
     if ((void *) (eth + 1) > end) {
-        return to_socket(ctx);
+        return to_socket(ctx, dev);
     }
     __builtin_memcpy(key.dl_dst, eth->h_dest, ETH_ALEN);
     __builtin_memcpy(key.dl_src, eth->h_source, ETH_ALEN);
@@ -201,7 +205,7 @@ sw_xdp(struct xdp_md *ctx)
         }
         __be16 *tag = l3;
         if ((void *) (tag + 2) > end) {
-            return to_socket(ctx);
+            return to_socket(ctx, dev);
         }
         key.vlan_tpid[i] = type;
         key.vlan_tci[i] = tag[0] | bpf_htons(VLAN_CFI);
@@ -210,7 +214,7 @@ sw_xdp(struct xdp_md *ctx)
     }
     /* More tags than a flow keeps: rare, left to userspace. */
     if (is_vlan(type) || csum_is_partial(l3, end, type)) {
-        return to_socket(ctx);
+        return to_socket(ctx, dev);
     }
     key.dl_type = type;
 
@@ -219,7 +223,7 @@ sw_xdp(struct xdp_md *ctx)
     __u32 zero = 0;
     const struct swxdp_masks *masks_ = bpf_map_lookup_elem(&masks, &zero);
     if (!masks_) {
-        return to_socket(ctx);
+        return to_socket(ctx, dev);
     }
     int verdict = -1;
 #pragma clang loop unroll(full)
@@ -231,7 +235,7 @@ sw_xdp(struct xdp_md *ctx)
     if (verdict == XDP_REDIRECT) {
         return verdict;
     }
-    return to_socket(ctx);
+    return to_socket(ctx, dev);
 }
 
 char _license[] SEC("license") = "GPL";

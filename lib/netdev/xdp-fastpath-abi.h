@@ -44,6 +44,12 @@ struct swxdp_masks {
     struct swxdp_key mask[SWXDP_MAX_MASKS];     /* mask_id 1: in use. */
 };
 
+/* What "xsk_base" maps a device's ifindex to. */
+struct swxdp_device_info {
+    __u32 base;                 /* Its queues' first slot in "xsks". */
+    __u32 n_queues;             /* Queues with a socket: [0, n_queues). */
+};
+
 struct swxdp_action {
     __u32 out_ifindex;          /* In the "tx_ports" device map. */
     __u32 pad;

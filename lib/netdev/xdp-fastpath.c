@@ -26,9 +26,9 @@ extern const size_t sw_xdp_obj_len;
 struct swxdp_device {
     int ifindex;
     bool generic;
-    int link_fd;
-    unsigned int slot;          /* Its queues' first entry in 'xsks' is
-                                 * slot * SWXDP_MAX_QUEUES. */
+    int link_fd;                /* -1: attached without a link. */
+    struct swxdp_device_info info;      /* Its value in "xsk_base". */
+    unsigned int slot;          /* info.base / SWXDP_MAX_QUEUES. */
 };
 
 static struct bpf_object *obj;
@@ -41,7 +41,10 @@ static bool slot_used[SWXDP_MAX_DEVICES];
 static struct {
     struct swxdp_key mask;
     unsigned int refs;
+    long long freed;            /* time_msec() when refs last hit 0. */
 } masks[SWXDP_MAX_MASKS];
+
+enum { MASK_REUSE_MSEC = 1000 };
 
 static int
 map_fd(const char *name)
@@ -78,6 +81,8 @@ swxdp_load(char **errp)
     if (error) {
         load_error = error < 0 ? error : -EINVAL;
         prog_fd = -1;
+        bpf_object__close(obj);
+        obj = NULL;
         VLOG_WARN("could not load the XDP program (%s)",
                   strerror(-load_error));
         *errp = xasprintf("could not load the XDP program (%s)",
@@ -85,6 +90,46 @@ swxdp_load(char **errp)
         return load_error;
     }
     return 0;
+}
+
+static uint32_t
+mode_flags(const struct swxdp_device *dev)
+{
+    return dev->generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+}
+
+/* Attaches the program to the device: through a link, or, on kernels
+ * without XDP links (before 5.9), directly, unless another program is
+ * there. */
+static int
+attach(struct swxdp_device *dev, char **errp)
+{
+    LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = mode_flags(dev));
+    dev->link_fd = bpf_link_create(prog_fd, dev->ifindex, BPF_XDP, &opts);
+    int error = dev->link_fd < 0 ? -errno : 0;
+    if (error == -EINVAL || error == -EOPNOTSUPP) {
+        error = bpf_xdp_attach(dev->ifindex, prog_fd,
+                               mode_flags(dev) | XDP_FLAGS_UPDATE_IF_NOEXIST,
+                               NULL);
+    }
+    if (error) {
+        *errp = xasprintf(error == -EBUSY || error == -EEXIST
+                          ? "another XDP program is attached"
+                          : "could not attach the XDP program (%s)",
+                          strerror(-error));
+    }
+    return error;
+}
+
+static void
+detach(struct swxdp_device *dev)
+{
+    if (dev->link_fd >= 0) {
+        close(dev->link_fd);
+    } else {
+        LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = prog_fd);
+        bpf_xdp_detach(dev->ifindex, mode_flags(dev), &opts);
+    }
 }
 
 int
@@ -107,34 +152,28 @@ swxdp_device_open(int ifindex, bool generic, struct swxdp_device **devp,
         return -ENOSPC;
     }
 
-    LIBBPF_OPTS(bpf_link_create_opts, opts,
-                .flags = generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE);
-    int link_fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &opts);
-    if (link_fd < 0) {
-        error = -errno;
-        *errp = xasprintf(error == -EBUSY
-                          ? "another XDP program is attached"
-                          : "could not attach the XDP program (%s)",
-                          strerror(-error));
+    struct swxdp_device *dev = xzalloc(sizeof *dev);
+    dev->ifindex = ifindex;
+    dev->generic = generic;
+    dev->slot = slot;
+    dev->info.base = slot * SWXDP_MAX_QUEUES;
+    error = attach(dev, errp);
+    if (error) {
+        free(dev);
         return error;
     }
 
-    uint32_t key = ifindex, base = slot * SWXDP_MAX_QUEUES;
-    if (bpf_map_update_elem(xsk_base_fd, &key, &base, BPF_ANY)
+    uint32_t key = ifindex;
+    if (bpf_map_update_elem(xsk_base_fd, &key, &dev->info, BPF_ANY)
         || bpf_map_update_elem(tx_ports_fd, &key, &key, BPF_ANY)) {
         error = -errno;
         *errp = xasprintf("could not add the device to the XDP maps (%s)",
                           strerror(-error));
         bpf_map_delete_elem(xsk_base_fd, &key);
-        close(link_fd);
+        detach(dev);
+        free(dev);
         return error;
     }
-
-    struct swxdp_device *dev = xzalloc(sizeof *dev);
-    dev->ifindex = ifindex;
-    dev->generic = generic;
-    dev->link_fd = link_fd;
-    dev->slot = slot;
     slot_used[slot] = true;
     *devp = dev;
     return 0;
@@ -146,9 +185,20 @@ swxdp_device_set_socket(struct swxdp_device *dev, int queue, int xsk_fd)
     if (queue < 0 || queue >= SWXDP_MAX_QUEUES) {
         return -EINVAL;
     }
-    uint32_t key = dev->slot * SWXDP_MAX_QUEUES + queue;
+    uint32_t key = dev->info.base + queue;
     uint32_t fd = xsk_fd;
-    return bpf_map_update_elem(xsks_fd, &key, &fd, BPF_ANY) ? -errno : 0;
+    if (bpf_map_update_elem(xsks_fd, &key, &fd, BPF_ANY)) {
+        return -errno;
+    }
+    if (queue >= (int) dev->info.n_queues) {
+        dev->info.n_queues = queue + 1;
+        uint32_t ifindex = dev->ifindex;
+        if (bpf_map_update_elem(xsk_base_fd, &ifindex, &dev->info,
+                                BPF_ANY)) {
+            return -errno;
+        }
+    }
+    return 0;
 }
 
 void
@@ -158,12 +208,12 @@ swxdp_device_close(struct swxdp_device *dev)
         return;
     }
     /* Frames stop coming first, then the maps forget the device. */
-    close(dev->link_fd);
+    detach(dev);
     uint32_t key = dev->ifindex;
     bpf_map_delete_elem(xsk_base_fd, &key);
     bpf_map_delete_elem(tx_ports_fd, &key);
     for (uint32_t q = 0; q < SWXDP_MAX_QUEUES; q++) {
-        uint32_t i = dev->slot * SWXDP_MAX_QUEUES + q;
+        uint32_t i = dev->info.base + q;
         bpf_map_delete_elem(xsks_fd, &i);
     }
     slot_used[dev->slot] = false;
@@ -301,10 +351,11 @@ swxdp_can_xmit(int ifindex)
 /* The fast path table. */
 
 /* Gives the program the masks in use, rewriting the map's one entry in
- * place.  A frame may read it half written; but a slot only changes
- * while no entry has its mask_id (entries come after swxdp_mask_ref()
- * and go before swxdp_mask_unref()), so such a frame can miss, never
- * match the wrong entry. */
+ * place.  A frame may read it half written, or keep using a mask for a
+ * while after it goes; but a slot changes only while no entry has its
+ * mask_id (entries come after swxdp_mask_ref() and go before
+ * swxdp_mask_unref()) and is reused only a second after it was freed,
+ * so such a frame can miss, never match the wrong entry. */
 static int
 masks_write(void)
 {
@@ -321,7 +372,7 @@ masks_write(void)
 }
 
 int
-swxdp_mask_ref(const struct swxdp_key *mask)
+swxdp_mask_ref(const struct swxdp_key *mask, long long now)
 {
     int free_slot = -1;
     for (int i = 0; i < SWXDP_MAX_MASKS; i++) {
@@ -329,7 +380,8 @@ swxdp_mask_ref(const struct swxdp_key *mask)
             masks[i].refs++;
             return i;
         }
-        if (!masks[i].refs && free_slot < 0) {
+        if (!masks[i].refs && free_slot < 0
+            && (!masks[i].freed || now - masks[i].freed >= MASK_REUSE_MSEC)) {
             free_slot = i;
         }
     }
@@ -347,10 +399,11 @@ swxdp_mask_ref(const struct swxdp_key *mask)
 }
 
 void
-swxdp_mask_unref(int mask_id)
+swxdp_mask_unref(int mask_id, long long now)
 {
     if (mask_id >= 0 && mask_id < SWXDP_MAX_MASKS && masks[mask_id].refs
         && !--masks[mask_id].refs) {
+        masks[mask_id].freed = MAX(now, 1);
         masks_write();
     }
 }
@@ -359,7 +412,7 @@ int
 swxdp_flow_put(const struct swxdp_key *key, uint32_t out_ifindex)
 {
     struct swxdp_action a = { .out_ifindex = out_ifindex };
-    return bpf_map_update_elem(flows_fd, key, &a, BPF_ANY) ? -errno : 0;
+    return bpf_map_update_elem(flows_fd, key, &a, BPF_NOEXIST) ? -errno : 0;
 }
 
 int

@@ -3,7 +3,8 @@
  *
  * One copy of the program, loaded on first use, runs on every device
  * with AF_XDP queues, attached through a BPF link so that it goes away
- * with the daemon.  It hands frames to the device's sockets, except
+ * with the daemon (before Linux 5.9, which has no XDP links, attached
+ * plainly and detached on close).  It hands frames to the device's sockets, except
  * those matching a fast path entry, which it forwards itself.
  *
  * Main thread only.  Functions return 0 or a negative errno. */
@@ -22,7 +23,9 @@ struct swxdp_device;
  * makes it a fast path target.  On failure '*errp' says why. */
 int swxdp_device_open(int ifindex, bool generic, struct swxdp_device **,
                       char **errp);
-/* Points receive queue 'queue' at AF_XDP socket 'xsk_fd'. */
+/* Points receive queue 'queue' at AF_XDP socket 'xsk_fd'.  Frames on
+ * queues above the last one given a socket go to the kernel's stack,
+ * fast path or not, as they would without softswitch. */
 int swxdp_device_set_socket(struct swxdp_device *, int queue, int xsk_fd);
 /* Detaches the program and forgets the device. */
 void swxdp_device_close(struct swxdp_device *);
@@ -35,9 +38,11 @@ bool swxdp_device_is_generic(const struct swxdp_device *);
 bool swxdp_can_xmit(int ifindex);
 
 /* Fast path masks: the index of a slot holding 'mask' (one more user),
- * or -ENOSPC. */
-int swxdp_mask_ref(const struct swxdp_key *mask);
-void swxdp_mask_unref(int mask_id);
+ * or -ENOSPC.  'now' is time_msec(): a slot freed less than a second
+ * ago is not reused, so that no frame still in the program with the old
+ * mask meets entries made for the new one. */
+int swxdp_mask_ref(const struct swxdp_key *mask, long long now);
+void swxdp_mask_unref(int mask_id, long long now);
 
 /* Fast path entries: 'key' masked, with its mask's index in mask_id. */
 int swxdp_flow_put(const struct swxdp_key *key, uint32_t out_ifindex);
@@ -47,9 +52,10 @@ int swxdp_flow_stats(const struct swxdp_key *key, uint64_t *n_packets,
 int swxdp_flow_del(const struct swxdp_key *key);
 #else
 static inline bool swxdp_can_xmit(int ifindex) { return false; }
-static inline int swxdp_mask_ref(const struct swxdp_key *mask)
+static inline int swxdp_mask_ref(const struct swxdp_key *mask,
+                                 long long now)
 { return -EOPNOTSUPP; }
-static inline void swxdp_mask_unref(int mask_id) { }
+static inline void swxdp_mask_unref(int mask_id, long long now) { }
 static inline int swxdp_flow_put(const struct swxdp_key *key,
                                  uint32_t out_ifindex)
 { return -EOPNOTSUPP; }
