@@ -119,6 +119,7 @@ struct netdev_afxdp {
     char *fallback_why;
 
     bool promisc_set;           /* We made the device promiscuous. */
+    uint64_t closed_drops;      /* Kernel drops of sockets now closed. */
 };
 
 static struct netdev_afxdp *
@@ -266,12 +267,27 @@ err:
     return error < 0 ? error : -error;
 }
 
+/* Frames the kernel dropped for queue 'q' before its socket saw them
+ * (receive ring full, or no buffer): invisible otherwise. */
+static uint64_t
+xsk_queue_drops(const struct xsk_queue *q)
+{
+    struct xdp_statistics st;
+    socklen_t len = sizeof st;
+    if (!q->xsk || getsockopt(xsk_socket__fd(q->xsk), SOL_XDP,
+                              XDP_STATISTICS, &st, &len)) {
+        return 0;
+    }
+    return st.rx_dropped + st.rx_ring_full;
+}
+
 static void
 netdev_afxdp_close_all(struct netdev_afxdp *dev)
 {
     swxdp_device_close(dev->xdp);
     dev->xdp = NULL;
     for (int i = 0; i < dev->n_queues; i++) {
+        dev->closed_drops += xsk_queue_drops(&dev->queues[i]);
         xsk_queue_close(&dev->queues[i]);
     }
 
@@ -479,6 +495,19 @@ netdev_afxdp_get_status(const struct netdev *netdev, struct smap *status)
 }
 
 static int
+netdev_afxdp_get_stats(const struct netdev *netdev,
+                       struct netdev_stats *stats)
+{
+    const struct netdev_afxdp *dev = netdev_afxdp_cast(netdev);
+    netdev_read_counters(netdev, stats);
+    stats->rx_dropped += dev->closed_drops;
+    for (int i = 0; i < dev->n_queues; i++) {
+        stats->rx_dropped += xsk_queue_drops(&dev->queues[i]);
+    }
+    return 0;
+}
+
+static int
 netdev_afxdp_n_rxq(const struct netdev *netdev)
 {
     const struct netdev_afxdp *dev = netdev_afxdp_cast(netdev);
@@ -644,6 +673,7 @@ const struct netdev_class netdev_afxdp_class = {
     .get_etheraddr = netdev_linux_get_etheraddr,
     .get_mtu = netdev_linux_get_mtu,
     .set_mtu = netdev_linux_set_mtu,
+    .get_stats = netdev_afxdp_get_stats,
     .get_status = netdev_afxdp_get_status,
     .get_carrier = netdev_linux_get_carrier,
     .n_rxq = netdev_afxdp_n_rxq,

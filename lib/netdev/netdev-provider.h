@@ -92,6 +92,17 @@ struct netdev_class {
 /* Tells the netdev's listener that packets are waiting. */
 void netdev_notify_rx(struct netdev *);
 
+/* Reads the counters that netdev_count() keeps into 'stats'. */
+static inline void
+netdev_read_counters(const struct netdev *netdev, struct netdev_stats *stats)
+{
+    const uint64_t *from = (const uint64_t *) &netdev->stats;
+    uint64_t *to = (uint64_t *) stats;
+    for (size_t i = 0; i < sizeof *stats / sizeof *from; i++) {
+        to[i] = __atomic_load_n(&from[i], __ATOMIC_RELAXED);
+    }
+}
+
 /* Adds to a counter that several threads update. */
 static inline void
 netdev_count(uint64_t *counter, uint64_t n)

@@ -232,11 +232,7 @@ netdev_get_stats(const struct netdev *netdev, struct netdev_stats *stats)
     if (netdev->class->get_stats) {
         return netdev->class->get_stats(netdev, stats);
     }
-    const uint64_t *from = (const uint64_t *) &netdev->stats;
-    uint64_t *to = (uint64_t *) stats;
-    for (size_t i = 0; i < sizeof *stats / sizeof *from; i++) {
-        to[i] = __atomic_load_n(&from[i], __ATOMIC_RELAXED);
-    }
+    netdev_read_counters(netdev, stats);
     return 0;
 }
 
