@@ -52,7 +52,7 @@ struct {
 } masks SEC(".maps");
 
 struct {
-    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(type, BPF_MAP_TYPE_PERCPU_HASH);
     __uint(max_entries, SWXDP_MAX_FLOWS);
     __type(key, struct swxdp_key);
     __type(value, struct swxdp_action);
@@ -137,9 +137,17 @@ csum_is_partial(void *l3, void *end, __be16 type)
     return bpf_ntohs(*csum) == fold(pseudo);
 }
 
+/* A queue without a socket is not the switch's: the kernel's. */
 static __always_inline int
-to_socket(struct xdp_md *ctx, const struct swxdp_device_info *dev)
+to_socket(struct xdp_md *ctx)
 {
+    __u32 ifindex = ctx->ingress_ifindex;
+    const struct swxdp_device_info *dev
+        = bpf_map_lookup_elem(&xsk_base, &ifindex);
+    if (!dev || ctx->rx_queue_index >= dev->n_queues
+        || ctx->rx_queue_index >= SWXDP_MAX_QUEUES) {
+        return XDP_PASS;
+    }
     return bpf_redirect_map(&xsks, dev->base + ctx->rx_queue_index,
                             XDP_PASS);
 }
@@ -149,7 +157,7 @@ to_socket(struct xdp_md *ctx, const struct swxdp_device_info *dev)
  * if no entry matches. */
 static __always_inline int
 try_mask(const struct swxdp_key *key, const struct swxdp_key *mask, __u32 i,
-         __u64 len)
+         __u32 queue, __u64 len)
 {
     if (!mask->mask_id) {
         return -1;
@@ -167,11 +175,12 @@ try_mask(const struct swxdp_key *key, const struct swxdp_key *mask, __u32 i,
     if (!a) {
         return -1;
     }
-    if (bpf_redirect_map(&tx_ports, a->out_ifindex, 0) != XDP_REDIRECT) {
+    if (queue >= a->in_n_queues
+        || bpf_redirect_map(&tx_ports, a->out_ifindex, 0) != XDP_REDIRECT) {
         return XDP_PASS;
     }
-    __sync_fetch_and_add(&a->n_packets, 1);
-    __sync_fetch_and_add(&a->n_bytes, len);
+    a->n_packets++;             /* This CPU's copy. */
+    a->n_bytes += len;
     return XDP_REDIRECT;
 }
 
@@ -183,17 +192,9 @@ sw_xdp(struct xdp_md *ctx)
     void *end = (void *) (long) ctx->data_end;
     struct swxdp_key key = { .ifindex = ctx->ingress_ifindex };
 
-    /* A queue without a socket is not the switch's: the kernel's. */
-    const struct swxdp_device_info *dev
-        = bpf_map_lookup_elem(&xsk_base, &key.ifindex);
-    if (!dev || ctx->rx_queue_index >= dev->n_queues
-        || ctx->rx_queue_index >= SWXDP_MAX_QUEUES) {
-        return XDP_PASS;
-    }
-
     struct ethhdr *eth = data;
     if ((void *) (eth + 1) > end) {
-        return to_socket(ctx, dev);
+        return to_socket(ctx);
     }
     __builtin_memcpy(key.dl_dst, eth->h_dest, ETH_ALEN);
     __builtin_memcpy(key.dl_src, eth->h_source, ETH_ALEN);
@@ -205,7 +206,7 @@ sw_xdp(struct xdp_md *ctx)
         }
         __be16 *tag = l3;
         if ((void *) (tag + 2) > end) {
-            return to_socket(ctx, dev);
+            return to_socket(ctx);
         }
         key.vlan_tpid[i] = type;
         key.vlan_tci[i] = tag[0] | bpf_htons(VLAN_CFI);
@@ -214,7 +215,7 @@ sw_xdp(struct xdp_md *ctx)
     }
     /* More tags than a flow keeps: rare, left to userspace. */
     if (is_vlan(type) || csum_is_partial(l3, end, type)) {
-        return to_socket(ctx, dev);
+        return to_socket(ctx);
     }
     key.dl_type = type;
 
@@ -223,19 +224,20 @@ sw_xdp(struct xdp_md *ctx)
     __u32 zero = 0;
     const struct swxdp_masks *masks_ = bpf_map_lookup_elem(&masks, &zero);
     if (!masks_) {
-        return to_socket(ctx, dev);
+        return to_socket(ctx);
     }
     int verdict = -1;
 #pragma clang loop unroll(full)
     for (__u32 i = 0; i < SWXDP_MAX_MASKS; i++) {
         if (verdict < 0 && i < masks_->n) {
-            verdict = try_mask(&key, &masks_->mask[i], i, end - data);
+            verdict = try_mask(&key, &masks_->mask[i], i,
+                               ctx->rx_queue_index, end - data);
         }
     }
     if (verdict == XDP_REDIRECT) {
         return verdict;
     }
-    return to_socket(ctx, dev);
+    return to_socket(ctx);
 }
 
 char _license[] SEC("license") = "GPL";

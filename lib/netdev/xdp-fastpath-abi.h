@@ -50,9 +50,13 @@ struct swxdp_device_info {
     __u32 n_queues;             /* Queues with a socket: [0, n_queues). */
 };
 
+/* A fast path entry's value, one per CPU ("flows" is per-CPU, so that
+ * counting needs no atomic operation). */
 struct swxdp_action {
     __u32 out_ifindex;          /* In the "tx_ports" device map. */
-    __u32 pad;
+    __u32 in_n_queues;          /* The input device's queues with a
+                                 * socket: frames on others are the
+                                 * kernel's. */
     __u64 n_packets;            /* Added to by the program. */
     __u64 n_bytes;
 };

@@ -36,7 +36,8 @@ static int prog_fd = -1;
 static int xsks_fd, xsk_base_fd, tx_ports_fd, masks_fd, flows_fd;
 static int load_error;          /* Once loading failed, it stays failed. */
 
-static bool slot_used[SWXDP_MAX_DEVICES];
+static struct swxdp_device *devices[SWXDP_MAX_DEVICES];  /* By slot. */
+static int n_cpus;              /* Possible CPUs: per-CPU values. */
 
 static struct {
     struct swxdp_key mask;
@@ -75,8 +76,9 @@ swxdp_load(char **errp)
         tx_ports_fd = map_fd("tx_ports");
         masks_fd = map_fd("masks");
         flows_fd = map_fd("flows");
+        n_cpus = libbpf_num_possible_cpus();
         error = MIN(prog_fd, MIN(xsks_fd, MIN(xsk_base_fd, MIN(tx_ports_fd,
-                    MIN(masks_fd, MIN(flows_fd, 0))))));
+                    MIN(masks_fd, MIN(flows_fd, MIN(n_cpus, 0)))))));
     }
     if (error) {
         load_error = error < 0 ? error : -EINVAL;
@@ -143,7 +145,7 @@ swxdp_device_open(int ifindex, bool generic, struct swxdp_device **devp,
     }
 
     unsigned int slot = 0;
-    while (slot < SWXDP_MAX_DEVICES && slot_used[slot]) {
+    while (slot < SWXDP_MAX_DEVICES && devices[slot]) {
         slot++;
     }
     if (slot == SWXDP_MAX_DEVICES) {
@@ -174,7 +176,7 @@ swxdp_device_open(int ifindex, bool generic, struct swxdp_device **devp,
         free(dev);
         return error;
     }
-    slot_used[slot] = true;
+    devices[slot] = dev;
     *devp = dev;
     return 0;
 }
@@ -216,7 +218,7 @@ swxdp_device_close(struct swxdp_device *dev)
         uint32_t i = dev->info.base + q;
         bpf_map_delete_elem(xsks_fd, &i);
     }
-    slot_used[dev->slot] = false;
+    devices[dev->slot] = NULL;
     free(dev);
 }
 
@@ -411,21 +413,36 @@ swxdp_mask_unref(int mask_id, long long now)
 int
 swxdp_flow_put(const struct swxdp_key *key, uint32_t out_ifindex)
 {
-    struct swxdp_action a = { .out_ifindex = out_ifindex };
-    return bpf_map_update_elem(flows_fd, key, &a, BPF_NOEXIST) ? -errno : 0;
+    uint32_t in_n_queues = 0;
+    for (size_t i = 0; i < SWXDP_MAX_DEVICES; i++) {
+        if (devices[i] && devices[i]->ifindex == (int) key->ifindex) {
+            in_n_queues = devices[i]->info.n_queues;
+        }
+    }
+    struct swxdp_action *a = xcalloc(n_cpus, sizeof *a);
+    for (int i = 0; i < n_cpus; i++) {
+        a[i].out_ifindex = out_ifindex;
+        a[i].in_n_queues = in_n_queues;
+    }
+    int error = (bpf_map_update_elem(flows_fd, key, a, BPF_NOEXIST)
+                 ? -errno : 0);
+    free(a);
+    return error;
 }
 
 int
 swxdp_flow_stats(const struct swxdp_key *key, uint64_t *n_packets,
                  uint64_t *n_bytes)
 {
-    struct swxdp_action a;
-    if (bpf_map_lookup_elem(flows_fd, key, &a)) {
-        return -errno;
+    struct swxdp_action *a = xcalloc(n_cpus, sizeof *a);
+    int error = bpf_map_lookup_elem(flows_fd, key, a) ? -errno : 0;
+    *n_packets = *n_bytes = 0;
+    for (int i = 0; !error && i < n_cpus; i++) {
+        *n_packets += a[i].n_packets;
+        *n_bytes += a[i].n_bytes;
     }
-    *n_packets = a.n_packets;
-    *n_bytes = a.n_bytes;
-    return 0;
+    free(a);
+    return error;
 }
 
 int
