@@ -9,8 +9,11 @@
  * TCP and UDP frames that a local socket sent with the checksum left to
  * the hardware (CHECKSUM_PARTIAL: the field holds just the pseudo-header
  * sum, which XDP cannot see flagged) go to userspace, which completes
- * the checksum (dp_packet_offload_repair_csum(), same test); redirected
- * as they are, they would arrive broken. */
+ * the checksum (dp_packet_offload_repair_csum(), same test): redirected
+ * as they are in native mode, they would arrive broken.  In generic mode
+ * the program runs on the socket buffer, which a redirect sends on whole
+ * with its offload state (and its 64 kB of TCP segment, which could not
+ * go to a socket anyway): those stay in the fast path. */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
@@ -157,7 +160,7 @@ to_socket(struct xdp_md *ctx)
  * if no entry matches. */
 static __always_inline int
 try_mask(const struct swxdp_key *key, const struct swxdp_key *mask, __u32 i,
-         __u32 queue, __u64 len)
+         __u32 queue, int partial, __u64 len)
 {
     if (!mask->mask_id) {
         return -1;
@@ -175,7 +178,7 @@ try_mask(const struct swxdp_key *key, const struct swxdp_key *mask, __u32 i,
     if (!a) {
         return -1;
     }
-    if (queue >= a->in_n_queues
+    if (queue >= a->in_n_queues || (partial && !a->in_generic)
         || bpf_redirect_map(&tx_ports, a->out_ifindex, 0) != XDP_REDIRECT) {
         return XDP_PASS;
     }
@@ -214,9 +217,10 @@ sw_xdp(struct xdp_md *ctx)
         l3 = tag + 2;
     }
     /* More tags than a flow keeps: rare, left to userspace. */
-    if (is_vlan(type) || csum_is_partial(l3, end, type)) {
+    if (is_vlan(type)) {
         return to_socket(ctx);
     }
+    int partial = csum_is_partial(l3, end, type);
     key.dl_type = type;
 
     /* Unrolled: as a loop, the counter lives on the stack, where the
@@ -231,7 +235,7 @@ sw_xdp(struct xdp_md *ctx)
     for (__u32 i = 0; i < SWXDP_MAX_MASKS; i++) {
         if (verdict < 0 && i < masks_->n) {
             verdict = try_mask(&key, &masks_->mask[i], i,
-                               ctx->rx_queue_index, end - data);
+                               ctx->rx_queue_index, partial, end - data);
         }
     }
     if (verdict == XDP_REDIRECT) {

@@ -54,9 +54,12 @@ struct swxdp_device_info {
  * counting needs no atomic operation). */
 struct swxdp_action {
     __u32 out_ifindex;          /* In the "tx_ports" device map. */
-    __u32 in_n_queues;          /* The input device's queues with a
+    __u16 in_n_queues;          /* The input device's queues with a
                                  * socket: frames on others are the
                                  * kernel's. */
+    __u16 in_generic;           /* The program runs on socket buffers
+                                 * there, which keep their checksum and
+                                 * segmentation offload state. */
     __u64 n_packets;            /* Added to by the program. */
     __u64 n_bytes;
 };

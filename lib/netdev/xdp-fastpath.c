@@ -413,16 +413,20 @@ swxdp_mask_unref(int mask_id, long long now)
 int
 swxdp_flow_put(const struct swxdp_key *key, uint32_t out_ifindex)
 {
-    uint32_t in_n_queues = 0;
+    const struct swxdp_device *in = NULL;
     for (size_t i = 0; i < SWXDP_MAX_DEVICES; i++) {
         if (devices[i] && devices[i]->ifindex == (int) key->ifindex) {
-            in_n_queues = devices[i]->info.n_queues;
+            in = devices[i];
         }
+    }
+    if (!in) {
+        return -ENODEV;
     }
     struct swxdp_action *a = xcalloc(n_cpus, sizeof *a);
     for (int i = 0; i < n_cpus; i++) {
         a[i].out_ifindex = out_ifindex;
-        a[i].in_n_queues = in_n_queues;
+        a[i].in_n_queues = in->info.n_queues;
+        a[i].in_generic = in->generic;
     }
     int error = (bpf_map_update_elem(flows_fd, key, a, BPF_NOEXIST)
                  ? -errno : 0);
