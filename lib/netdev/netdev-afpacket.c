@@ -40,6 +40,8 @@ enum {
 
 struct afpacket {
     int fd;
+    uint64_t kernel_drops;      /* PACKET_STATISTICS, summed: reading
+                                 * them resets the kernel's. */
 
     /* Receive side: one thread at a time. */
     struct dp_packet *rx_packets[DP_PACKET_BATCH_SIZE];
@@ -137,6 +139,17 @@ int
 afpacket_fd(const struct afpacket *s)
 {
     return s->fd;
+}
+
+uint64_t
+afpacket_kernel_drops(struct afpacket *s)
+{
+    struct tpacket_stats st;
+    socklen_t len = sizeof st;
+    if (!getsockopt(s->fd, SOL_PACKET, PACKET_STATISTICS, &st, &len)) {
+        s->kernel_drops += st.tp_drops;
+    }
+    return s->kernel_drops;
 }
 
 /* Puts back the VLAN tag that the kernel took off into 'cmsg'. */
@@ -345,6 +358,16 @@ netdev_afpacket_send(struct netdev *netdev, int qid,
 }
 
 static int
+netdev_afpacket_get_stats(const struct netdev *netdev,
+                          struct netdev_stats *stats)
+{
+    struct netdev_afpacket *dev = netdev_afpacket_cast(netdev);
+    netdev_read_counters(netdev, stats);
+    stats->rx_dropped += afpacket_kernel_drops(dev->sock);
+    return 0;
+}
+
+static int
 netdev_afpacket_rxq_wait_fd(const struct netdev *netdev, int qid)
 {
     return afpacket_fd(netdev_afpacket_cast(netdev)->sock);
@@ -359,6 +382,7 @@ const struct netdev_class netdev_afpacket_class = {
     .get_etheraddr = netdev_linux_get_etheraddr,
     .get_mtu = netdev_linux_get_mtu,
     .set_mtu = netdev_linux_set_mtu,
+    .get_stats = netdev_afpacket_get_stats,
     .get_status = netdev_afpacket_get_status,
     .get_carrier = netdev_linux_get_carrier,
     .rxq_recv = netdev_afpacket_rxq_recv,

@@ -22,6 +22,10 @@ void afpacket_close(struct afpacket *);
 
 int afpacket_fd(const struct afpacket *);
 
+/* Frames the kernel dropped for the socket since it opened (its receive
+ * buffer was full): invisible otherwise.  Main thread only. */
+uint64_t afpacket_kernel_drops(struct afpacket *);
+
 /* Receive and send a batch, counting into 'stats' (netdev_count()). */
 int afpacket_recv(struct afpacket *, struct dp_packet_batch *,
                   struct netdev_stats *);

@@ -294,6 +294,9 @@ netdev_afxdp_close_all(struct netdev_afxdp *dev)
     free(dev->queues);
     dev->queues = NULL;
     dev->n_queues = 0;
+    if (dev->fallback) {
+        dev->closed_drops += afpacket_kernel_drops(dev->fallback);
+    }
     afpacket_close(dev->fallback);
     dev->fallback = NULL;
     free(dev->fallback_why);
@@ -498,9 +501,12 @@ static int
 netdev_afxdp_get_stats(const struct netdev *netdev,
                        struct netdev_stats *stats)
 {
-    const struct netdev_afxdp *dev = netdev_afxdp_cast(netdev);
+    struct netdev_afxdp *dev = netdev_afxdp_cast(netdev);
     netdev_read_counters(netdev, stats);
     stats->rx_dropped += dev->closed_drops;
+    if (dev->fallback) {
+        stats->rx_dropped += afpacket_kernel_drops(dev->fallback);
+    }
     for (int i = 0; i < dev->n_queues; i++) {
         stats->rx_dropped += xsk_queue_drops(&dev->queues[i]);
     }
