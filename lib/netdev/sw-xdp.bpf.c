@@ -61,8 +61,10 @@ struct {
     __type(value, struct swxdp_action);
 } flows SEC(".maps");
 
-#define VLAN_CFI 0x1000
-#define KEY_WORDS (sizeof(struct swxdp_key) / sizeof(__u32))
+enum {
+    VLAN_CFI = 0x1000,          /* Set in a flow's TCI when tagged. */
+    KEY_WORDS = sizeof(struct swxdp_key) / sizeof(__u32),
+};
 
 static __always_inline int
 is_vlan(__be16 type)
