@@ -27,6 +27,13 @@ struct dp_flow_actions {
     struct dp_action actions[];
 };
 
+/* Where the kernel forwards a megaflow's frames itself (dp-offload.c). */
+enum dp_flow_offload {
+    DP_FLOW_OFFLOAD_NONE,
+    DP_FLOW_OFFLOAD_XDP,        /* The XDP program redirects them. */
+    DP_FLOW_OFFLOAD_TC,         /* It passes them to its tc half. */
+};
+
 struct dp_flow {
     /* Immutable once installed. */
     struct flow key;            /* Already masked. */
@@ -57,7 +64,7 @@ struct dp_flow {
     uint64_t xdp_packets;
     uint64_t xdp_bytes;
     long long xdp_used;
-    bool xdp_offloaded;
+    uint8_t offloaded;          /* enum dp_flow_offload. */
 
     /* The upcall layer's: what the translation touched, and what of the
      * statistics it has already credited.  Main thread only. */

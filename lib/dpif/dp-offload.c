@@ -5,9 +5,10 @@
  *
  * A megaflow qualifies when its mask covers only what the program reads
  * (the input port and the Ethernet and VLAN fields) and its actions are
- * a single output, unchanged, to another port with the program, which in
- * native mode must also be able to transmit redirected frames (a veth
- * whose peer does not poll cannot).  Everything else stays in userspace.
+ * a single output, unchanged, to another port with the program.  In
+ * native mode, toward a device that cannot transmit frames XDP
+ * redirects (a veth whose peer does not poll), the entry is served by
+ * the program's tc half instead.  Everything else stays in userspace.
  *
  * The main thread keeps the copy in step: dpif_offload_run() removes
  * entries whose megaflow died or changed and adds qualifying megaflows;
@@ -44,6 +45,7 @@ struct dp_offload {
     struct swxdp_key mask;
     odp_port_t in_port, out_port;
     uint32_t out_ifindex;
+    bool xdp_ok;                /* Else served by tc. */
     uint64_t n_packets, n_bytes;        /* The entry's, as last read. */
     bool seen;                  /* Still wanted, this run. */
 };
@@ -54,6 +56,7 @@ struct offload_plan {
     struct swxdp_key mask;
     odp_port_t in_port, out_port;
     uint32_t out_ifindex;
+    bool xdp_ok;                /* XDP may redirect to the output. */
 };
 
 /* Whether native-mode frames may be redirected out of an ifindex, asked
@@ -154,10 +157,10 @@ plan_offload(const struct dpif *dpif, const struct dp_flow *flow,
     int in_ifindex = netdev_get_xdp_port(pt->ports[in]->netdev, &in_generic);
     int out_ifindex = netdev_get_xdp_port(pt->ports[out]->netdev,
                                           &out_generic);
-    if (!in_ifindex || !out_ifindex
-        || (!in_generic && !xmit_ok(xc, out_ifindex))) {
+    if (!in_ifindex || !out_ifindex) {
         return false;
     }
+    plan->xdp_ok = in_generic || xmit_ok(xc, out_ifindex);
 
     fill_key(&plan->key, &flow->key, in_ifindex);
     fill_key(&plan->mask, &flow->mask, UINT32_MAX);
@@ -253,7 +256,8 @@ offload_remove(struct dpif *dpif, struct dp_offload *o, long long now)
     offload_credit(dpif, o, now);
     swxdp_flow_del(&o->key);
     swxdp_mask_unref(o->key.mask_id, now);
-    __atomic_store_n(&o->flow->xdp_offloaded, false, __ATOMIC_RELAXED);
+    __atomic_store_n(&o->flow->offloaded, DP_FLOW_OFFLOAD_NONE,
+                     __ATOMIC_RELAXED);
     hmap_remove(&dpif->offloads, &o->node);
     hmap_remove(&dpif->offload_keys, &o->key_node);
     dp_flow_unref(o->flow);
@@ -278,7 +282,7 @@ offload_add(struct dpif *dpif, struct dp_flow *flow,
     }
     struct swxdp_key key = plan->key;
     key.mask_id = mask_id;
-    if (swxdp_flow_put(&key, plan->out_ifindex)) {
+    if (swxdp_flow_put(&key, plan->out_ifindex, plan->xdp_ok)) {
         swxdp_mask_unref(mask_id, now);
         COVERAGE_INC(xdp_fastpath_full);
         return;
@@ -292,11 +296,14 @@ offload_add(struct dpif *dpif, struct dp_flow *flow,
     o->in_port = plan->in_port;
     o->out_port = plan->out_port;
     o->out_ifindex = plan->out_ifindex;
+    o->xdp_ok = plan->xdp_ok;
     o->seen = true;
     hmap_insert(&dpif->offloads, &o->node, hash_uint64((uintptr_t) flow, 0));
     hmap_insert(&dpif->offload_keys, &o->key_node,
                 match_hash(&plan->key, &plan->mask));
-    __atomic_store_n(&flow->xdp_offloaded, true, __ATOMIC_RELAXED);
+    __atomic_store_n(&flow->offloaded, (plan->xdp_ok ? DP_FLOW_OFFLOAD_XDP
+                                        : DP_FLOW_OFFLOAD_TC),
+                     __ATOMIC_RELAXED);
     COVERAGE_INC(xdp_fastpath_added);
 }
 
@@ -320,7 +327,7 @@ sync_flow(struct dp_flow *flow, unsigned int thread, void *ctx_)
     bool wanted = plan_offload(ctx->dpif, flow, &ctx->xc, &plan);
     struct dp_offload *o = offload_find(ctx->dpif, flow);
     if (o && wanted && match_equal(o, &plan)
-        && o->out_ifindex == plan.out_ifindex
+        && o->out_ifindex == plan.out_ifindex && o->xdp_ok == plan.xdp_ok
         && o->in_port == plan.in_port && o->out_port == plan.out_port) {
         o->seen = true;
     } else if (wanted) {
@@ -347,6 +354,7 @@ void
 dpif_offload_run(struct dpif *dpif, long long now)
 {
     __atomic_store_n(&dpif->offload_pending, false, __ATOMIC_RELAXED);
+    swxdp_heartbeat();
     struct dp_offload *o;
     HMAP_FOR_EACH (o, node, &dpif->offloads) {
         o->seen = false;

@@ -141,8 +141,13 @@ dump_flow(struct dp_flow *flow, unsigned int thread, void *ctx_)
     } else {
         ds_put_cstr(s, "never");
     }
-    if (__atomic_load_n(&flow->xdp_offloaded, __ATOMIC_RELAXED)) {
+    switch (__atomic_load_n(&flow->offloaded, __ATOMIC_RELAXED)) {
+    case DP_FLOW_OFFLOAD_XDP:
         ds_put_cstr(s, ", offloaded:yes, dp:xdp");     /* As OVS says. */
+        break;
+    case DP_FLOW_OFFLOAD_TC:
+        ds_put_cstr(s, ", offloaded:yes, dp:tc");
+        break;
     }
     ds_put_cstr(s, ", actions:");
     const struct dp_flow_actions *a = dp_flow_get_actions(flow);

@@ -19,6 +19,7 @@
 #include <linux/in.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/pkt_cls.h>
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 #include "xdp-fastpath-abi.h"
@@ -45,6 +46,15 @@ struct {
     __type(key, __u32);
     __type(value, __u32);
 } tx_ports SEC(".maps");
+
+/* One entry: when the daemon last brought the table up to date
+ * (bpf_ktime_get_ns(), CLOCK_MONOTONIC). */
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, __u64);
+} heartbeat SEC(".maps");
 
 /* One entry: all the masks, read with one lookup per frame. */
 struct {
@@ -157,15 +167,12 @@ to_socket(struct xdp_md *ctx)
                             XDP_PASS);
 }
 
-/* Looks 'key' up under mask 'i': XDP_REDIRECT if an entry sent the
- * frame on, XDP_PASS if it could not (its device is going away), or -1
- * if no entry matches. */
-static __always_inline int
-try_mask(const struct swxdp_key *key, const struct swxdp_key *mask, __u32 i,
-         __u32 queue, int partial, __u64 len)
+/* Looks 'key' up under mask 'i'. */
+static __always_inline struct swxdp_action *
+try_mask(const struct swxdp_key *key, const struct swxdp_key *mask, __u32 i)
 {
     if (!mask->mask_id) {
-        return -1;
+        return NULL;
     }
     struct swxdp_key masked;
     const __u32 *k = (const __u32 *) key, *m = (const __u32 *) mask;
@@ -175,18 +182,74 @@ try_mask(const struct swxdp_key *key, const struct swxdp_key *mask, __u32 i,
         out[w] = k[w] & m[w];
     }
     masked.mask_id = i;
+    return bpf_map_lookup_elem(&flows, &masked);
+}
 
-    struct swxdp_action *a = bpf_map_lookup_elem(&flows, &masked);
-    if (!a) {
+/* The fast path entry that matches 'key', if any. */
+static __always_inline struct swxdp_action *
+fastpath_lookup(const struct swxdp_key *key)
+{
+    __u32 zero = 0;
+    const struct swxdp_masks *masks_ = bpf_map_lookup_elem(&masks, &zero);
+    if (!masks_) {
+        return NULL;
+    }
+    /* Unrolled: as a loop, the counter lives on the stack, where the
+     * verifier loses its bounds and calls the loop endless. */
+    struct swxdp_action *found = NULL;
+#pragma clang loop unroll(full)
+    for (__u32 i = 0; i < SWXDP_MAX_MASKS; i++) {
+        if (!found && i < masks_->n) {
+            found = try_mask(key, &masks_->mask[i], i);
+        }
+    }
+    return found;
+}
+
+/* Fills 'key' (its ifindex already set) from the frame in [data, end).
+ * Returns 0, with '*l3' and '*type' where the frame's network header
+ * starts and what it is, or -1 if the frame is not for the fast path. */
+static __always_inline int
+parse_key(void *data, void *end, struct swxdp_key *key, void **l3,
+          __be16 *type)
+{
+    struct ethhdr *eth = data;
+    if ((void *) (eth + 1) > end) {
         return -1;
     }
-    if (queue >= a->in_n_queues || (partial && !a->in_generic)
-        || bpf_redirect_map(&tx_ports, a->out_ifindex, 0) != XDP_REDIRECT) {
-        return XDP_PASS;
+    __builtin_memcpy(key->dl_dst, eth->h_dest, ETH_ALEN);
+    __builtin_memcpy(key->dl_src, eth->h_source, ETH_ALEN);
+    *type = eth->h_proto;
+    *l3 = eth + 1;
+    for (int i = 0; i < SWXDP_MAX_VLANS; i++) {
+        if (!is_vlan(*type)) {
+            break;
+        }
+        __be16 *tag = *l3;
+        if ((void *) (tag + 2) > end) {
+            return -1;
+        }
+        key->vlan_tpid[i] = *type;
+        key->vlan_tci[i] = tag[0] | bpf_htons(VLAN_CFI);
+        *type = tag[1];
+        *l3 = tag + 2;
     }
-    a->n_packets++;             /* This CPU's copy. */
-    a->n_bytes += len;
-    return XDP_REDIRECT;
+    /* More tags than a flow keeps: rare, left to userspace. */
+    if (is_vlan(*type)) {
+        return -1;
+    }
+    key->dl_type = *type;
+    return 0;
+}
+
+/* True while the daemon keeps the table up to date: entries that the
+ * tc program serves must not outlive it. */
+static __always_inline int
+daemon_alive(void)
+{
+    __u32 zero = 0;
+    __u64 *beat = bpf_map_lookup_elem(&heartbeat, &zero);
+    return beat && bpf_ktime_get_ns() - *beat < SWXDP_HEARTBEAT_NSEC;
 }
 
 SEC("xdp")
@@ -196,54 +259,60 @@ sw_xdp(struct xdp_md *ctx)
     void *data = (void *) (long) ctx->data;
     void *end = (void *) (long) ctx->data_end;
     struct swxdp_key key = { .ifindex = ctx->ingress_ifindex };
+    void *l3;
+    __be16 type;
 
-    struct ethhdr *eth = data;
-    if ((void *) (eth + 1) > end) {
+    if (parse_key(data, end, &key, &l3, &type)) {
         return to_socket(ctx);
     }
-    __builtin_memcpy(key.dl_dst, eth->h_dest, ETH_ALEN);
-    __builtin_memcpy(key.dl_src, eth->h_source, ETH_ALEN);
-    __be16 type = eth->h_proto;
-    void *l3 = eth + 1;
-    for (int i = 0; i < SWXDP_MAX_VLANS; i++) {
-        if (!is_vlan(type)) {
-            break;
-        }
-        __be16 *tag = l3;
-        if ((void *) (tag + 2) > end) {
-            return to_socket(ctx);
-        }
-        key.vlan_tpid[i] = type;
-        key.vlan_tci[i] = tag[0] | bpf_htons(VLAN_CFI);
-        type = tag[1];
-        l3 = tag + 2;
-    }
-    /* More tags than a flow keeps: rare, left to userspace. */
-    if (is_vlan(type)) {
+    struct swxdp_action *a = fastpath_lookup(&key);
+    if (!a) {
         return to_socket(ctx);
     }
-    int partial = csum_is_partial(l3, end, type);
-    key.dl_type = type;
+    if (ctx->rx_queue_index >= a->in_n_queues) {
+        return XDP_PASS;        /* Not the switch's queue. */
+    }
+    if (a->via_tc) {
+        /* The kernel's stack takes it on to the tc program, whose
+         * redirect works toward any device and keeps checksum offload
+         * state; only untagged frames, since the stack may strip a tag
+         * before tc sees the frame. */
+        return !key.vlan_tpid[0] && daemon_alive() ? XDP_PASS
+                                                   : to_socket(ctx);
+    }
+    if ((!a->in_generic && csum_is_partial(l3, end, type))
+        || bpf_redirect_map(&tx_ports, a->out_ifindex, 0) != XDP_REDIRECT) {
+        return to_socket(ctx);
+    }
+    a->n_packets++;             /* This CPU's copy. */
+    a->n_bytes += end - data;
+    return XDP_REDIRECT;
+}
 
-    /* Unrolled: as a loop, the counter lives on the stack, where the
-     * verifier loses its bounds and calls the loop endless. */
-    __u32 zero = 0;
-    const struct swxdp_masks *masks_ = bpf_map_lookup_elem(&masks, &zero);
-    if (!masks_) {
-        return to_socket(ctx);
+/* The second half of entries marked 'via_tc', at the ingress of devices
+ * whose XDP program runs in native mode. */
+SEC("tc")
+int
+sw_tc(struct __sk_buff *skb)
+{
+    void *data = (void *) (long) skb->data;
+    void *end = (void *) (long) skb->data_end;
+    struct swxdp_key key = { .ifindex = skb->ingress_ifindex };
+    void *l3;
+    __be16 type;
+
+    if (skb->vlan_present || parse_key(data, end, &key, &l3, &type)
+        || key.vlan_tpid[0] || !daemon_alive()) {
+        return TC_ACT_OK;
     }
-    int verdict = -1;
-#pragma clang loop unroll(full)
-    for (__u32 i = 0; i < SWXDP_MAX_MASKS; i++) {
-        if (verdict < 0 && i < masks_->n) {
-            verdict = try_mask(&key, &masks_->mask[i], i,
-                               ctx->rx_queue_index, partial, end - data);
-        }
+    struct swxdp_action *a = fastpath_lookup(&key);
+    if (!a || !a->via_tc
+        || (skb->queue_mapping && skb->queue_mapping - 1 >= a->in_n_queues)) {
+        return TC_ACT_OK;
     }
-    if (verdict == XDP_REDIRECT) {
-        return verdict;
-    }
-    return to_socket(ctx);
+    a->n_packets++;
+    a->n_bytes += skb->len;
+    return bpf_redirect(a->out_ifindex, 0);
 }
 
 char _license[] SEC("license") = "GPL";

@@ -1,10 +1,12 @@
 /* What the softswitch XDP program (sw-xdp.bpf.c) and the daemon share:
  * the layout of its maps.  Included by both, so only <linux/types.h>.
  *
- * Every device with AF_XDP queues runs the program.  A frame that matches
- * an entry of the fast path table leaves at once through another device
- * (an XDP redirect, never reaching userspace); any other frame goes to
- * the device's AF_XDP socket for its receive queue.
+ * Every device with AF_XDP queues runs the XDP program, and in native
+ * mode also a tc program at its ingress.  A frame that matches an entry
+ * of the fast path table leaves at once through another device (an XDP
+ * redirect, or a tc one for entries marked 'via_tc'; never reaching
+ * userspace); any other frame goes to the device's AF_XDP socket for its
+ * receive queue.
  *
  * The table is a copy of some of the datapath's megaflows: those that
  * look only at Ethernet fields and send to one AF_XDP port unchanged.  A
@@ -24,6 +26,10 @@ enum {
     SWXDP_MAX_QUEUES = 16,      /* Per device, in the socket map. */
     SWXDP_MAX_VLANS = 2,
 };
+
+/* Entries served by tc stop when the daemon has not refreshed the
+ * "heartbeat" map for this long (it does twice a second). */
+#define SWXDP_HEARTBEAT_NSEC 2000000000ULL
 
 /* A frame's fields (all in network byte order, as in struct flow), or a
  * mask over them. */
@@ -57,9 +63,14 @@ struct swxdp_action {
     __u16 in_n_queues;          /* The input device's queues with a
                                  * socket: frames on others are the
                                  * kernel's. */
-    __u16 in_generic;           /* The program runs on socket buffers
+    __u8 in_generic;            /* The program runs on socket buffers
                                  * there, which keep their checksum and
                                  * segmentation offload state. */
+    __u8 via_tc;                /* The output cannot take frames that XDP
+                                 * redirects in native mode: the XDP
+                                 * program passes the frame up, and the
+                                 * tc program at the device's ingress
+                                 * redirects its socket buffer. */
     __u64 n_packets;            /* Added to by the program. */
     __u64 n_bytes;
 };

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -27,13 +28,19 @@ struct swxdp_device {
     int ifindex;
     bool generic;
     int link_fd;                /* -1: attached without a link. */
+    bool tc_attached;           /* The tc program at its ingress. */
+    bool tc_hook_created;       /* We added the clsact qdisc. */
     struct swxdp_device_info info;      /* Its value in "xsk_base". */
     unsigned int slot;          /* info.base / SWXDP_MAX_QUEUES. */
 };
 
 static struct bpf_object *obj;
-static int prog_fd = -1;
+static int prog_fd = -1, tc_prog_fd = -1;
 static int xsks_fd, xsk_base_fd, tx_ports_fd, masks_fd, flows_fd;
+static int heartbeat_fd;
+
+/* Where softswitch's tc filter sits at a device's ingress. */
+enum { TC_HANDLE = 0x5357, TC_PRIORITY = 0x5357 };
 static int load_error;          /* Once loading failed, it stays failed. */
 
 static struct swxdp_device *devices[SWXDP_MAX_DEVICES];  /* By slot. */
@@ -71,6 +78,9 @@ swxdp_load(char **errp)
         struct bpf_program *prog
             = bpf_object__find_program_by_name(obj, "sw_xdp");
         prog_fd = prog ? bpf_program__fd(prog) : -ENOENT;
+        prog = bpf_object__find_program_by_name(obj, "sw_tc");
+        tc_prog_fd = prog ? bpf_program__fd(prog) : -ENOENT;
+        heartbeat_fd = map_fd("heartbeat");
         xsks_fd = map_fd("xsks");
         xsk_base_fd = map_fd("xsk_base");
         tx_ports_fd = map_fd("tx_ports");
@@ -78,7 +88,8 @@ swxdp_load(char **errp)
         flows_fd = map_fd("flows");
         n_cpus = libbpf_num_possible_cpus();
         error = MIN(prog_fd, MIN(xsks_fd, MIN(xsk_base_fd, MIN(tx_ports_fd,
-                    MIN(masks_fd, MIN(flows_fd, MIN(n_cpus, 0)))))));
+                    MIN(masks_fd, MIN(flows_fd, MIN(n_cpus, MIN(tc_prog_fd,
+                    MIN(heartbeat_fd, 0)))))))));
     }
     if (error) {
         load_error = error < 0 ? error : -EINVAL;
@@ -123,6 +134,55 @@ attach(struct swxdp_device *dev, char **errp)
     return error;
 }
 
+/* In native mode, also puts the tc program at the device's ingress, for
+ * entries toward devices that cannot take XDP frames.  Without it those
+ * entries are not made; nothing else depends on it.  A filter left by a
+ * daemon that died is replaced. */
+static void
+attach_tc(struct swxdp_device *dev)
+{
+    LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = dev->ifindex,
+                .attach_point = BPF_TC_INGRESS);
+    int error = bpf_tc_hook_create(&hook);
+    if (error && error != -EEXIST) {
+        VLOG_INFO("ifindex %d: no clsact qdisc for the fast path (%s)",
+                  dev->ifindex, strerror(-error));
+        return;
+    }
+    dev->tc_hook_created = !error;
+    LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = tc_prog_fd,
+                .handle = TC_HANDLE, .priority = TC_PRIORITY,
+                .flags = BPF_TC_F_REPLACE);
+    error = bpf_tc_attach(&hook, &opts);
+    if (error) {
+        VLOG_INFO("ifindex %d: no tc program for the fast path (%s)",
+                  dev->ifindex, strerror(-error));
+        if (dev->tc_hook_created) {
+            hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
+            bpf_tc_hook_destroy(&hook);
+        }
+        return;
+    }
+    dev->tc_attached = true;
+}
+
+static void
+detach_tc(struct swxdp_device *dev)
+{
+    LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = dev->ifindex,
+                .attach_point = BPF_TC_INGRESS);
+    if (dev->tc_attached) {
+        LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TC_HANDLE,
+                    .priority = TC_PRIORITY);
+        bpf_tc_detach(&hook, &opts);
+    }
+    if (dev->tc_hook_created) {
+        /* Both points, or the qdisc stays. */
+        hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
+        bpf_tc_hook_destroy(&hook);
+    }
+}
+
 static void
 detach(struct swxdp_device *dev)
 {
@@ -165,6 +225,10 @@ swxdp_device_open(int ifindex, bool generic, struct swxdp_device **devp,
         return error;
     }
 
+    if (!generic) {
+        attach_tc(dev);
+    }
+
     uint32_t key = ifindex;
     if (bpf_map_update_elem(xsk_base_fd, &key, &dev->info, BPF_ANY)
         || bpf_map_update_elem(tx_ports_fd, &key, &key, BPF_ANY)) {
@@ -172,6 +236,7 @@ swxdp_device_open(int ifindex, bool generic, struct swxdp_device **devp,
         *errp = xasprintf("could not add the device to the XDP maps (%s)",
                           strerror(-error));
         bpf_map_delete_elem(xsk_base_fd, &key);
+        detach_tc(dev);
         detach(dev);
         free(dev);
         return error;
@@ -210,6 +275,7 @@ swxdp_device_close(struct swxdp_device *dev)
         return;
     }
     /* Frames stop coming first, then the maps forget the device. */
+    detach_tc(dev);
     detach(dev);
     uint32_t key = dev->ifindex;
     bpf_map_delete_elem(xsk_base_fd, &key);
@@ -411,7 +477,8 @@ swxdp_mask_unref(int mask_id, long long now)
 }
 
 int
-swxdp_flow_put(const struct swxdp_key *key, uint32_t out_ifindex)
+swxdp_flow_put(const struct swxdp_key *key, uint32_t out_ifindex,
+               bool xdp_ok)
 {
     const struct swxdp_device *in = NULL;
     for (size_t i = 0; i < SWXDP_MAX_DEVICES; i++) {
@@ -422,11 +489,15 @@ swxdp_flow_put(const struct swxdp_key *key, uint32_t out_ifindex)
     if (!in) {
         return -ENODEV;
     }
+    if (!xdp_ok && !in->tc_attached) {
+        return -EOPNOTSUPP;
+    }
     struct swxdp_action *a = xcalloc(n_cpus, sizeof *a);
     for (int i = 0; i < n_cpus; i++) {
         a[i].out_ifindex = out_ifindex;
         a[i].in_n_queues = in->info.n_queues;
         a[i].in_generic = in->generic;
+        a[i].via_tc = !xdp_ok;
     }
     int error = (bpf_map_update_elem(flows_fd, key, a, BPF_NOEXIST)
                  ? -errno : 0);
@@ -453,4 +524,15 @@ int
 swxdp_flow_del(const struct swxdp_key *key)
 {
     return bpf_map_delete_elem(flows_fd, key) ? -errno : 0;
+}
+
+void
+swxdp_heartbeat(void)
+{
+    struct timespec ts;
+    if (prog_fd >= 0 && !clock_gettime(CLOCK_MONOTONIC, &ts)) {
+        uint32_t key = 0;
+        uint64_t ns = (uint64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
+        bpf_map_update_elem(heartbeat_fd, &key, &ns, BPF_ANY);
+    }
 }

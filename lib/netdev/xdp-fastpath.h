@@ -44,12 +44,19 @@ bool swxdp_can_xmit(int ifindex);
 int swxdp_mask_ref(const struct swxdp_key *mask, long long now);
 void swxdp_mask_unref(int mask_id, long long now);
 
-/* Fast path entries: 'key' masked, with its mask's index in mask_id. */
-int swxdp_flow_put(const struct swxdp_key *key, uint32_t out_ifindex);
+/* Fast path entries: 'key' masked, with its mask's index in mask_id.
+ * 'xdp_ok': the input device runs the program in generic mode, or the
+ * output can take frames XDP redirects (swxdp_can_xmit()); if not, the
+ * entry is served by the tc program (-EOPNOTSUPP without one). */
+int swxdp_flow_put(const struct swxdp_key *key, uint32_t out_ifindex,
+                   bool xdp_ok);
 /* What the program counted for the entry so far. */
 int swxdp_flow_stats(const struct swxdp_key *key, uint64_t *n_packets,
                      uint64_t *n_bytes);
 int swxdp_flow_del(const struct swxdp_key *key);
+/* Tells the programs the table is kept up to date: call it at least once
+ * a second, or entries served by tc stop (after 2 s). */
+void swxdp_heartbeat(void);
 #else
 static inline bool swxdp_can_xmit(int ifindex) { return false; }
 static inline int swxdp_mask_ref(const struct swxdp_key *mask,
@@ -57,8 +64,9 @@ static inline int swxdp_mask_ref(const struct swxdp_key *mask,
 { return -EOPNOTSUPP; }
 static inline void swxdp_mask_unref(int mask_id, long long now) { }
 static inline int swxdp_flow_put(const struct swxdp_key *key,
-                                 uint32_t out_ifindex)
+                                 uint32_t out_ifindex, bool xdp_ok)
 { return -EOPNOTSUPP; }
+static inline void swxdp_heartbeat(void) { }
 static inline int swxdp_flow_stats(const struct swxdp_key *key,
                                    uint64_t *n_packets, uint64_t *n_bytes)
 { return -EOPNOTSUPP; }
