@@ -35,6 +35,7 @@
 COVERAGE_DEFINE(xdp_fastpath_added);
 COVERAGE_DEFINE(xdp_fastpath_removed);
 COVERAGE_DEFINE(xdp_fastpath_full);
+COVERAGE_DEFINE(xdp_fastpath_tc_lost);
 
 /* A megaflow in the fast path. */
 struct dp_offload {
@@ -161,6 +162,9 @@ plan_offload(const struct dpif *dpif, const struct dp_flow *flow,
         return false;
     }
     plan->xdp_ok = in_generic || xmit_ok(xc, out_ifindex);
+    if (!plan->xdp_ok && !swxdp_tc_ready(in_ifindex)) {
+        return false;
+    }
 
     fill_key(&plan->key, &flow->key, in_ifindex);
     fill_key(&plan->mask, &flow->mask, UINT32_MAX);
@@ -355,6 +359,14 @@ dpif_offload_run(struct dpif *dpif, long long now)
 {
     __atomic_store_n(&dpif->offload_pending, false, __ATOMIC_RELAXED);
     swxdp_heartbeat();
+
+    /* Frames the tc half dropped because their entry went while they
+     * were on their way from XDP. */
+    uint64_t tc_missed = swxdp_tc_missed();
+    if (tc_missed > dpif->xdp_tc_missed) {
+        COVERAGE_ADD(xdp_fastpath_tc_lost, tc_missed - dpif->xdp_tc_missed);
+        dpif->xdp_tc_missed = tc_missed;
+    }
     struct dp_offload *o;
     HMAP_FOR_EACH (o, node, &dpif->offloads) {
         o->seen = false;

@@ -131,6 +131,7 @@ struct dpif {
     struct hmap offload_keys;       /* The same, by match. */
     bool offload_pending;           /* Atomic: a new flow may qualify. */
     uint64_t xdp_n_packets;         /* Forwarded by it, all time. */
+    uint64_t xdp_tc_missed;         /* swxdp_tc_missed(), as last read. */
     void (*offload_wake)(void *aux);
     void *offload_wake_aux;
 

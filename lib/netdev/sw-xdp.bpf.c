@@ -56,6 +56,15 @@ struct {
     __type(value, __u64);
 } heartbeat SEC(".maps");
 
+/* One entry, per CPU: frames XDP passed up for tc that tc could not
+ * send (their entry went in between, or the daemon). */
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, __u64);
+} tc_missed SEC(".maps");
+
 /* One entry: all the masks, read with one lookup per frame. */
 struct {
     __uint(type, BPF_MAP_TYPE_ARRAY);
@@ -249,7 +258,8 @@ daemon_alive(void)
 {
     __u32 zero = 0;
     __u64 *beat = bpf_map_lookup_elem(&heartbeat, &zero);
-    return beat && bpf_ktime_get_ns() - *beat < SWXDP_HEARTBEAT_NSEC;
+    return beat && (bpf_ktime_get_ns() - *beat
+                    < SWXDP_HEARTBEAT_MSEC * 1000000ULL);
 }
 
 SEC("xdp")
@@ -275,10 +285,19 @@ sw_xdp(struct xdp_md *ctx)
     if (a->via_tc) {
         /* The kernel's stack takes it on to the tc program, whose
          * redirect works toward any device and keeps checksum offload
-         * state; only untagged frames, since the stack may strip a tag
-         * before tc sees the frame. */
-        return !key.vlan_tpid[0] && daemon_alive() ? XDP_PASS
-                                                   : to_socket(ctx);
+         * state; marked, so that tc acts on these frames alone.  Only
+         * untagged frames, since the stack may strip a tag before tc
+         * sees the frame. */
+        if (key.vlan_tpid[0] || !daemon_alive()
+            || bpf_xdp_adjust_meta(ctx, -(int) sizeof(__u32))) {
+            return to_socket(ctx);
+        }
+        __u32 *meta = (void *) (long) ctx->data_meta;
+        if ((void *) (meta + 1) > (void *) (long) ctx->data) {
+            return to_socket(ctx);
+        }
+        *meta = SWXDP_TC_MARK;
+        return XDP_PASS;
     }
     if ((!a->in_generic && csum_is_partial(l3, end, type))
         || bpf_redirect_map(&tx_ports, a->out_ifindex, 0) != XDP_REDIRECT) {
@@ -301,18 +320,31 @@ sw_tc(struct __sk_buff *skb)
     void *l3;
     __be16 type;
 
-    if (skb->vlan_present || parse_key(data, end, &key, &l3, &type)
-        || key.vlan_tpid[0] || !daemon_alive()) {
-        return TC_ACT_OK;
+    __u32 *meta = (void *) (long) skb->data_meta;
+    if ((void *) (meta + 1) > data || *meta != SWXDP_TC_MARK) {
+        return TC_ACT_OK;       /* Not passed up by sw_xdp for us. */
     }
-    struct swxdp_action *a = fastpath_lookup(&key);
-    if (!a || !a->via_tc
-        || (skb->queue_mapping && skb->queue_mapping - 1 >= a->in_n_queues)) {
-        return TC_ACT_OK;
+
+    /* The entry may have gone since XDP saw it, or the daemon: the
+     * frame is the switch's, not the host's, so it goes, counted. */
+    struct swxdp_action *a = NULL;
+    if (!skb->vlan_present && !parse_key(data, end, &key, &l3, &type)
+        && !key.vlan_tpid[0] && daemon_alive()) {
+        a = fastpath_lookup(&key);
     }
-    a->n_packets++;
+    __u32 out = a ? a->out_ifindex : 0;
+    if (!a || !a->via_tc || !bpf_map_lookup_elem(&xsk_base, &out)) {
+        __u32 zero = 0;
+        __u64 *missed = bpf_map_lookup_elem(&tc_missed, &zero);
+        if (missed) {
+            (*missed)++;
+        }
+        return TC_ACT_SHOT;
+    }
+    /* GRO may have merged TCP segments since XDP saw them. */
+    a->n_packets += skb->gso_segs ? skb->gso_segs : 1;
     a->n_bytes += skb->len;
-    return bpf_redirect(a->out_ifindex, 0);
+    return bpf_redirect(out, 0);
 }
 
 char _license[] SEC("license") = "GPL";

@@ -27,9 +27,14 @@ enum {
     SWXDP_MAX_VLANS = 2,
 };
 
-/* Entries served by tc stop when the daemon has not refreshed the
- * "heartbeat" map for this long (it does twice a second). */
-#define SWXDP_HEARTBEAT_NSEC 2000000000ULL
+enum {
+    /* Entries served by tc stop when the daemon has not refreshed the
+     * "heartbeat" map for this long (it does twice a second). */
+    SWXDP_HEARTBEAT_MSEC = 2000,
+    /* The metadata word sw_xdp puts before a frame it passes up for
+     * sw_tc. */
+    SWXDP_TC_MARK = 0x53575443,         /* "SWTC" */
+};
 
 /* A frame's fields (all in network byte order, as in struct flow), or a
  * mask over them. */

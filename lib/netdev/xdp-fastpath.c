@@ -29,7 +29,6 @@ struct swxdp_device {
     bool generic;
     int link_fd;                /* -1: attached without a link. */
     bool tc_attached;           /* The tc program at its ingress. */
-    bool tc_hook_created;       /* We added the clsact qdisc. */
     struct swxdp_device_info info;      /* Its value in "xsk_base". */
     unsigned int slot;          /* info.base / SWXDP_MAX_QUEUES. */
 };
@@ -37,7 +36,7 @@ struct swxdp_device {
 static struct bpf_object *obj;
 static int prog_fd = -1, tc_prog_fd = -1;
 static int xsks_fd, xsk_base_fd, tx_ports_fd, masks_fd, flows_fd;
-static int heartbeat_fd;
+static int heartbeat_fd, tc_missed_fd;
 
 /* Where softswitch's tc filter sits at a device's ingress. */
 enum { TC_HANDLE = 0x5357, TC_PRIORITY = 0x5357 };
@@ -62,6 +61,22 @@ map_fd(const char *name)
 }
 
 static int
+open_and_load(bool with_tc)
+{
+    LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = "sw_xdp");
+    bpf_object__close(obj);
+    obj = bpf_object__open_mem(sw_xdp_obj, sw_xdp_obj_len, &opts);
+    if (!obj) {
+        return -errno;
+    }
+    struct bpf_program *tc = bpf_object__find_program_by_name(obj, "sw_tc");
+    if (tc && !with_tc) {
+        bpf_program__set_autoload(tc, false);
+    }
+    return bpf_object__load(obj);
+}
+
+static int
 swxdp_load(char **errp)
 {
     if (prog_fd >= 0 || load_error) {
@@ -71,16 +86,21 @@ swxdp_load(char **errp)
         }
         return load_error;
     }
-    LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = "sw_xdp");
-    obj = bpf_object__open_mem(sw_xdp_obj, sw_xdp_obj_len, &opts);
-    int error = obj ? bpf_object__load(obj) : -errno;
+    int error = open_and_load(true);
+    if (error) {
+        /* A kernel may refuse the tc half alone: do without it. */
+        VLOG_INFO("XDP program: loading without its tc half");
+        error = open_and_load(false);
+    }
     if (!error) {
         struct bpf_program *prog
             = bpf_object__find_program_by_name(obj, "sw_xdp");
         prog_fd = prog ? bpf_program__fd(prog) : -ENOENT;
         prog = bpf_object__find_program_by_name(obj, "sw_tc");
-        tc_prog_fd = prog ? bpf_program__fd(prog) : -ENOENT;
+        tc_prog_fd = prog && bpf_program__autoload(prog)
+                     ? bpf_program__fd(prog) : -1;
         heartbeat_fd = map_fd("heartbeat");
+        tc_missed_fd = map_fd("tc_missed");
         xsks_fd = map_fd("xsks");
         xsk_base_fd = map_fd("xsk_base");
         tx_ports_fd = map_fd("tx_ports");
@@ -88,8 +108,8 @@ swxdp_load(char **errp)
         flows_fd = map_fd("flows");
         n_cpus = libbpf_num_possible_cpus();
         error = MIN(prog_fd, MIN(xsks_fd, MIN(xsk_base_fd, MIN(tx_ports_fd,
-                    MIN(masks_fd, MIN(flows_fd, MIN(n_cpus, MIN(tc_prog_fd,
-                    MIN(heartbeat_fd, 0)))))))));
+                    MIN(masks_fd, MIN(flows_fd, MIN(n_cpus,
+                    MIN(heartbeat_fd, MIN(tc_missed_fd, 0)))))))));
     }
     if (error) {
         load_error = error < 0 ? error : -EINVAL;
@@ -137,10 +157,14 @@ attach(struct swxdp_device *dev, char **errp)
 /* In native mode, also puts the tc program at the device's ingress, for
  * entries toward devices that cannot take XDP frames.  Without it those
  * entries are not made; nothing else depends on it.  A filter left by a
- * daemon that died is replaced. */
+ * daemon that died is replaced.  The clsact qdisc, once there, stays:
+ * others may have filters on it. */
 static void
 attach_tc(struct swxdp_device *dev)
 {
+    if (tc_prog_fd < 0) {
+        return;
+    }
     LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = dev->ifindex,
                 .attach_point = BPF_TC_INGRESS);
     int error = bpf_tc_hook_create(&hook);
@@ -149,7 +173,6 @@ attach_tc(struct swxdp_device *dev)
                   dev->ifindex, strerror(-error));
         return;
     }
-    dev->tc_hook_created = !error;
     LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = tc_prog_fd,
                 .handle = TC_HANDLE, .priority = TC_PRIORITY,
                 .flags = BPF_TC_F_REPLACE);
@@ -157,10 +180,6 @@ attach_tc(struct swxdp_device *dev)
     if (error) {
         VLOG_INFO("ifindex %d: no tc program for the fast path (%s)",
                   dev->ifindex, strerror(-error));
-        if (dev->tc_hook_created) {
-            hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
-            bpf_tc_hook_destroy(&hook);
-        }
         return;
     }
     dev->tc_attached = true;
@@ -169,17 +188,12 @@ attach_tc(struct swxdp_device *dev)
 static void
 detach_tc(struct swxdp_device *dev)
 {
-    LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = dev->ifindex,
-                .attach_point = BPF_TC_INGRESS);
     if (dev->tc_attached) {
+        LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = dev->ifindex,
+                    .attach_point = BPF_TC_INGRESS);
         LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TC_HANDLE,
                     .priority = TC_PRIORITY);
         bpf_tc_detach(&hook, &opts);
-    }
-    if (dev->tc_hook_created) {
-        /* Both points, or the qdisc stays. */
-        hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
-        bpf_tc_hook_destroy(&hook);
     }
 }
 
@@ -535,4 +549,32 @@ swxdp_heartbeat(void)
         uint64_t ns = (uint64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
         bpf_map_update_elem(heartbeat_fd, &key, &ns, BPF_ANY);
     }
+}
+
+bool
+swxdp_tc_ready(int ifindex)
+{
+    for (size_t i = 0; i < SWXDP_MAX_DEVICES; i++) {
+        if (devices[i] && devices[i]->ifindex == ifindex) {
+            return devices[i]->tc_attached;
+        }
+    }
+    return false;
+}
+
+uint64_t
+swxdp_tc_missed(void)
+{
+    uint64_t total = 0;
+    if (prog_fd >= 0) {
+        uint64_t *per_cpu = xcalloc(n_cpus, sizeof *per_cpu);
+        uint32_t key = 0;
+        if (!bpf_map_lookup_elem(tc_missed_fd, &key, per_cpu)) {
+            for (int i = 0; i < n_cpus; i++) {
+                total += per_cpu[i];
+            }
+        }
+        free(per_cpu);
+    }
+    return total;
 }

@@ -57,6 +57,11 @@ int swxdp_flow_del(const struct swxdp_key *key);
 /* Tells the programs the table is kept up to date: call it at least once
  * a second, or entries served by tc stop (after 2 s). */
 void swxdp_heartbeat(void);
+/* True if device 'ifindex' has the tc program, so that entries from it
+ * may be served by tc. */
+bool swxdp_tc_ready(int ifindex);
+/* Frames XDP passed up for tc that tc could not send, all time. */
+uint64_t swxdp_tc_missed(void);
 #else
 static inline bool swxdp_can_xmit(int ifindex) { return false; }
 static inline int swxdp_mask_ref(const struct swxdp_key *mask,
@@ -67,6 +72,8 @@ static inline int swxdp_flow_put(const struct swxdp_key *key,
                                  uint32_t out_ifindex, bool xdp_ok)
 { return -EOPNOTSUPP; }
 static inline void swxdp_heartbeat(void) { }
+static inline bool swxdp_tc_ready(int ifindex) { return false; }
+static inline uint64_t swxdp_tc_missed(void) { return 0; }
 static inline int swxdp_flow_stats(const struct swxdp_key *key,
                                    uint64_t *n_packets, uint64_t *n_bytes)
 { return -EOPNOTSUPP; }
