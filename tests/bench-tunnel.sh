@@ -325,47 +325,7 @@ stop_ovs () {
         "$(cat "$d/ovs2/ovsdb-server.pid" 2>/dev/null)"
 }
 
-# The measurements.  Each prints its result, or "-" when it failed.
-
-
-
-# Up to 20 s for VM1 to reach VM2 at all (ports coming up, MACs being
-# learned, OVS resolving the remote tunnel end).
-wait_forwarding () {
-    for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
-        in_vm1 ping -n -c 1 -W 1 198.18.1.2 > /dev/null 2>&1 && return 0
-    done
-    return 1
-}
-
-measure_ping () {
-    in_vm1 taskset -c 0 ping -n -c 200 -i 0.01 -W 1 198.18.1.2 2>&1 |
-    sed -n 's/.* time=\([0-9.]*\) ms.*/\1/p' | sort -n |
-    awk '{ t[NR] = $1 * 1000 }
-         END {
-             if (NR < 100) { print "- -"; exit }
-             # Nearest rank.
-             i50 = int((NR * 50 + 99) / 100); i99 = int((NR * 99 + 99) / 100)
-             printf "%.0f %.0f\n", t[i50], t[i99]
-         }'
-}
-
-measure_tcp () {
-    rm -f "$d/iperf3.pid"
-    in_vm2 taskset -c 1 iperf3 -s -1 -D -B 198.18.1.2 \
-        --pidfile "$d/iperf3.pid" 2>> "$d/log" || { echo -; return; }
-    for i in 1 2 3 4 5 6 7 8 9 10; do
-        test -s "$d/iperf3.pid" && break
-        sleep 0.1
-    done
-    srv=$(cat "$d/iperf3.pid" 2>/dev/null) && track "$srv" iperf3
-    in_vm1 timeout $((SECONDS_ + 15)) taskset -c 0 iperf3 -c 198.18.1.2 \
-        -t $SECONDS_ -f g --connect-timeout 2000 > "$d/iperf3.out" 2>&1
-    stop_pid "$srv"
-    awk '/receiver/ { for (i = 2; i <= NF; i++)
-                          if ($i == "Gbits/sec") { print $(i - 1); ok = 1 } }
-         END { if (!ok) print "-" }' "$d/iperf3.out"
-}
+# The measurements other than ping and TCP (bench-lib.sh).
 
 # rx_of NS IFACE / tx_of NS IFACE: packets IFACE received (XDP drops
 # included) / sent or tried to send (tx + tx dropped).
@@ -439,9 +399,9 @@ run_one () {
     result="- - - - - - - - -"
     # shellcheck disable=SC2086
     if topology_up && start_$kind $args; then
-        if wait_forwarding; then
-            lat=$(measure_ping)
-            tcp=$(measure_tcp)
+        if wait_forwarding 20 $NS_VM1 198.18.1.2; then
+            lat=$(measure_ping $NS_VM1 198.18.1.2)
+            tcp=$(measure_tcp $NS_VM1 $NS_VM2 198.18.1.2 1)
             pps=$(measure_pps)
             result="$pps $tcp $lat"
         else
@@ -471,13 +431,7 @@ if test $? = 77; then
     echo "skipped: sw-pktgen was built without libbpf (no XDP sink)"
     exit 0
 fi
-if test -n "$BENCH_SYSTEMS"; then
-    wanted=
-    for s in $systems; do
-        case " $BENCH_SYSTEMS " in *" $s "*) wanted="$wanted $s" ;; esac
-    done
-    systems=$wanted
-fi
+select_systems
 
 # Whether the kernel generator works here (BPF_PROG_RUN live frames,
 # Linux 5.18): 0.2 s from VM1 into host 1's veth, GRO making it poll.
@@ -503,16 +457,8 @@ done
 
 # The table: medians over the rounds that produced a number.
 echo
-awk -v systems="$systems" -v ovs="$ovs_available" -v ssports="$SS_PORTS" '
-function median(list,    n, a, i, j, t) {
-    n = split(list, a, " ")
-    if (n == 0) return "-"
-    for (i = 2; i <= n; i++)
-        for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) {
-            t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
-        }
-    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-}
+awk -v systems="$systems" -v ovs="$ovs_available" -v ssports="$SS_PORTS" \
+    -v ratio_width=56 "$BENCH_AWK_LIB"'
 function pct(x) {
     return x == "-" || x == "kernel" ? x : sprintf("%.0f%%", x)
 }
@@ -575,24 +521,7 @@ function label(sys) {
     return sys ~ /afxdp$/ || sys == "ovs-vxlan" ? "AF_XDP" \
            : sys == "ovs-vxlan-system" ? "system" : "AF_PACKET"
 }
-# better(A, B, COLUMN, SIGN): A or B, whichever has the larger (SIGN 1)
-# or smaller (SIGN -1) median in COLUMN, ignoring a missing one.
-function better(a, b, col, sign) {
-    if (m[b, col] == "-") return a
-    if (m[a, col] == "-") return b
-    return (m[b, col] - m[a, col]) * sign > 0 ? b : a
-}
-function ratio(what, a, b, op, target,    x, ok) {
-    if (a == "" || b == "" || a == "-" || b == "-" || b + 0 == 0) {
-        printf "%-56s    n/a  (target %s %gx): not measured\n", what, op,
-               target
-        return
-    }
-    x = a / b
-    ok = op == ">=" ? x >= target : x <= target
-    printf "%-56s %6.2fx (target %s %gx): %s\n", what, x, op, target,
-           ok ? "met" : "not met"
-}' "$d/results"
+' "$d/results"
 
 if test -s "$d/notes"; then
     echo

@@ -37,27 +37,25 @@ COVERAGE_DEFINE(xdp_fastpath_removed);
 COVERAGE_DEFINE(xdp_fastpath_full);
 COVERAGE_DEFINE(xdp_fastpath_tc_lost);
 
+/* What a megaflow's entry would be. */
+struct offload_plan {
+    struct swxdp_key key;       /* Masked; mask_id 0. */
+    struct swxdp_key mask;
+    odp_port_t in_port, out_port;
+    uint32_t out_ifindex;
+    bool xdp_ok;                /* XDP may redirect to the output; else
+                                 * the entry is served by tc. */
+};
+
 /* A megaflow in the fast path. */
 struct dp_offload {
     struct hmap_node node;      /* In dpif->offloads, by flow address. */
     struct hmap_node key_node;  /* In dpif->offload_keys, by match. */
     struct dp_flow *flow;       /* Holds a reference. */
-    struct swxdp_key key;       /* Its entry (masked, with mask_id). */
-    struct swxdp_key mask;
-    odp_port_t in_port, out_port;
-    uint32_t out_ifindex;
-    bool xdp_ok;                /* Else served by tc. */
+    struct offload_plan plan;   /* What its entry was made from. */
+    uint8_t mask_id;            /* The entry's key is plan.key with it. */
     uint64_t n_packets, n_bytes;        /* The entry's, as last read. */
     bool seen;                  /* Still wanted, this run. */
-};
-
-/* What a megaflow's entry would be. */
-struct offload_plan {
-    struct swxdp_key key;       /* Masked; mask_id not yet known. */
-    struct swxdp_key mask;
-    odp_port_t in_port, out_port;
-    uint32_t out_ifindex;
-    bool xdp_ok;                /* XDP may redirect to the output. */
 };
 
 /* Whether native-mode frames may be redirected out of an ifindex, asked
@@ -95,6 +93,22 @@ is_zero(const void *p, size_t n)
     return true;
 }
 
+/* The tunnel fields of a flow: everything before in_port, and which
+ * Geneve options are there. */
+static bool
+tunnel_is_zero(const struct flow *f)
+{
+    return is_zero(f, offsetof(struct flow, in_port))
+           && !f->tun_metadata_present;
+}
+
+static void
+tunnel_clear(struct flow *f)
+{
+    memset(f, 0, offsetof(struct flow, in_port));
+    f->tun_metadata_present = 0;
+}
+
 #define CLEAR(FLOW, FIELD) memset(&(FLOW).FIELD, 0, sizeof (FLOW).FIELD)
 
 /* True if 'mask' looks at nothing the XDP program does not read, given
@@ -111,14 +125,9 @@ mask_fits(const struct flow *key, const struct flow *mask)
     CLEAR(rest, dl_src);
     CLEAR(rest, dl_type);
     CLEAR(rest, vlans);
-
-    struct flow tun = *key;
-    memset(&tun, 0, offsetof(struct flow, in_port));
-    tun.tun_metadata_present = 0;
-    if (!memcmp(&tun, key, sizeof tun)) {
+    if (tunnel_is_zero(key)) {
         /* The key wants no tunnel: so do frames from AF_XDP ports. */
-        memset(&rest, 0, offsetof(struct flow, in_port));
-        rest.tun_metadata_present = 0;
+        tunnel_clear(&rest);
     }
     return is_zero(&rest, sizeof rest);
 }
@@ -166,13 +175,8 @@ plan_offload(const struct dpif *dpif, const struct dp_flow *flow,
         return false;
     }
 
-    fill_key(&plan->key, &flow->key, in_ifindex);
+    fill_key(&plan->key, &flow->key, in_ifindex);   /* Already masked. */
     fill_key(&plan->mask, &flow->mask, UINT32_MAX);
-    const uint32_t *m = (const uint32_t *) &plan->mask;
-    uint32_t *k = (uint32_t *) &plan->key;
-    for (size_t i = 0; i < sizeof plan->key / sizeof *k; i++) {
-        k[i] &= m[i];
-    }
     plan->in_port = in;
     plan->out_port = out;
     plan->out_ifindex = out_ifindex;
@@ -192,22 +196,36 @@ offload_find(const struct dpif *dpif, const struct dp_flow *flow)
     return NULL;
 }
 
-/* The match of an entry: its masked key (less mask_id) and mask. */
+/* A plan's match: its masked key and mask. */
 static uint32_t
-match_hash(const struct swxdp_key *key, const struct swxdp_key *mask)
+match_hash(const struct offload_plan *plan)
 {
-    struct swxdp_key k = *key;
-    k.mask_id = 0;
-    return hash_bytes(mask, sizeof *mask, hash_bytes(&k, sizeof k, 0));
+    return hash_bytes(&plan->mask, sizeof plan->mask,
+                      hash_bytes(&plan->key, sizeof plan->key, 0));
 }
 
 static bool
-match_equal(const struct dp_offload *o, const struct offload_plan *plan)
+match_equal(const struct offload_plan *a, const struct offload_plan *b)
 {
-    struct swxdp_key k = o->key;
-    k.mask_id = 0;
-    return (!memcmp(&k, &plan->key, sizeof k)
-            && !memcmp(&o->mask, &plan->mask, sizeof o->mask));
+    return (!memcmp(&a->key, &b->key, sizeof a->key)
+            && !memcmp(&a->mask, &b->mask, sizeof a->mask));
+}
+
+static bool
+plan_equal(const struct offload_plan *a, const struct offload_plan *b)
+{
+    return (match_equal(a, b) && a->in_port == b->in_port
+            && a->out_port == b->out_port && a->out_ifindex == b->out_ifindex
+            && a->xdp_ok == b->xdp_ok);
+}
+
+/* The key of 'o''s entry in the fast path table. */
+static struct swxdp_key
+entry_key(const struct dp_offload *o)
+{
+    struct swxdp_key key = o->plan.key;
+    key.mask_id = o->mask_id;
+    return key;
 }
 
 /* The offload that owns the entry for 'plan''s match, if any. */
@@ -215,9 +233,9 @@ static struct dp_offload *
 offload_find_match(const struct dpif *dpif, const struct offload_plan *plan)
 {
     struct dp_offload *o;
-    HMAP_FOR_EACH_WITH_HASH (o, key_node, match_hash(&plan->key, &plan->mask),
+    HMAP_FOR_EACH_WITH_HASH (o, key_node, match_hash(plan),
                              &dpif->offload_keys) {
-        if (match_equal(o, plan)) {
+        if (match_equal(&o->plan, plan)) {
             return o;
         }
     }
@@ -229,7 +247,8 @@ static void
 offload_credit(struct dpif *dpif, struct dp_offload *o, long long now)
 {
     uint64_t n_packets, n_bytes;
-    if (swxdp_flow_stats(&o->key, &n_packets, &n_bytes)
+    struct swxdp_key key = entry_key(o);
+    if (swxdp_flow_stats(&key, &n_packets, &n_bytes)
         || n_packets <= o->n_packets) {
         return;
     }
@@ -246,11 +265,12 @@ offload_credit(struct dpif *dpif, struct dp_offload *o, long long now)
     __atomic_store_n(&flow->xdp_used, now, __ATOMIC_RELAXED);
 
     const struct dp_port_table *pt = rcu_get(dpif->ports);
-    if (o->in_port < pt->n && pt->ports[o->in_port]) {
-        netdev_count_xdp(pt->ports[o->in_port]->netdev, true, dp, db);
+    odp_port_t in = o->plan.in_port, out = o->plan.out_port;
+    if (in < pt->n && pt->ports[in]) {
+        netdev_count_xdp(pt->ports[in]->netdev, true, dp, db);
     }
-    if (o->out_port < pt->n && pt->ports[o->out_port]) {
-        netdev_count_xdp(pt->ports[o->out_port]->netdev, false, dp, db);
+    if (out < pt->n && pt->ports[out]) {
+        netdev_count_xdp(pt->ports[out]->netdev, false, dp, db);
     }
 }
 
@@ -258,8 +278,9 @@ static void
 offload_remove(struct dpif *dpif, struct dp_offload *o, long long now)
 {
     offload_credit(dpif, o, now);
-    swxdp_flow_del(&o->key);
-    swxdp_mask_unref(o->key.mask_id, now);
+    struct swxdp_key key = entry_key(o);
+    swxdp_flow_del(&key);
+    swxdp_mask_unref(o->mask_id, now);
     __atomic_store_n(&o->flow->offloaded, DP_FLOW_OFFLOAD_NONE,
                      __ATOMIC_RELAXED);
     hmap_remove(&dpif->offloads, &o->node);
@@ -295,16 +316,11 @@ offload_add(struct dpif *dpif, struct dp_flow *flow,
     struct dp_offload *o = xzalloc(sizeof *o);
     o->flow = flow;
     dp_flow_ref(flow);
-    o->key = key;
-    o->mask = plan->mask;
-    o->in_port = plan->in_port;
-    o->out_port = plan->out_port;
-    o->out_ifindex = plan->out_ifindex;
-    o->xdp_ok = plan->xdp_ok;
+    o->plan = *plan;
+    o->mask_id = mask_id;
     o->seen = true;
     hmap_insert(&dpif->offloads, &o->node, hash_uint64((uintptr_t) flow, 0));
-    hmap_insert(&dpif->offload_keys, &o->key_node,
-                match_hash(&plan->key, &plan->mask));
+    hmap_insert(&dpif->offload_keys, &o->key_node, match_hash(plan));
     __atomic_store_n(&flow->offloaded, (plan->xdp_ok ? DP_FLOW_OFFLOAD_XDP
                                         : DP_FLOW_OFFLOAD_TC),
                      __ATOMIC_RELAXED);
@@ -330,9 +346,7 @@ sync_flow(struct dp_flow *flow, unsigned int thread, void *ctx_)
     struct offload_plan plan;
     bool wanted = plan_offload(ctx->dpif, flow, &ctx->xc, &plan);
     struct dp_offload *o = offload_find(ctx->dpif, flow);
-    if (o && wanted && match_equal(o, &plan)
-        && o->out_ifindex == plan.out_ifindex && o->xdp_ok == plan.xdp_ok
-        && o->in_port == plan.in_port && o->out_port == plan.out_port) {
+    if (o && wanted && plan_equal(&o->plan, &plan)) {
         o->seen = true;
     } else if (wanted) {
         if (ctx->n_adds == ctx->allocated_adds) {
@@ -360,7 +374,7 @@ dpif_offload_run(struct dpif *dpif, long long now)
     __atomic_store_n(&dpif->offload_pending, false, __ATOMIC_RELAXED);
     swxdp_heartbeat();
 
-    /* Frames the tc half dropped because their entry went while they
+    /* Frames the tc half dropped because their output went while they
      * were on their way from XDP. */
     uint64_t tc_missed = swxdp_tc_missed();
     if (tc_missed > dpif->xdp_tc_missed) {

@@ -1,12 +1,14 @@
 /* What the kernel-facing port classes (tap, internal, afpacket, afxdp)
  * ask of a Linux network interface: its index, MAC, MTU, flags and
- * carrier, through ioctls on one shared socket; and the socket options
- * they and the tunnel classes set.  Any thread may call them; they
- * return 0 or a negative errno. */
+ * carrier, through ioctls on one shared socket; its XDP features,
+ * through generic netlink; and the socket options they and the tunnel
+ * classes set.  Any thread may call them; they return 0 or a negative
+ * errno. */
 #ifndef NETDEV_LINUX_H
 #define NETDEV_LINUX_H 1
 
 #include <stdbool.h>
+#include <stdint.h>
 #include "packets.h"
 
 struct netdev;
@@ -22,6 +24,12 @@ int linux_update_flags(const char *name, int off, int on);
 
 /* The device's receive queues (ethtool channels), 1 if it cannot say. */
 int linux_get_n_rxq(const char *name);
+
+/* The XDP actions the device supports (the kernel's xdp_features, as
+ * NETDEV_XDP_ACT_* bits; linux-xdp-features.c, over generic netlink).
+ * Returns 0, or a negative errno (kernels before 6.3 do not say). */
+int linux_get_xdp_features(int ifindex, uint64_t *features);
+enum { LINUX_XDP_ACT_NDO_XMIT = 1 << 2 };  /* Takes redirected frames. */
 
 /* Adds the driver's name (ethtool) to 'status', as OVS does. */
 void linux_get_driver_status(const char *name, struct smap *status);

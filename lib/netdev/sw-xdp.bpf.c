@@ -1,16 +1,17 @@
-/* The XDP program every AF_XDP port runs (see xdp-fastpath-abi.h).
+/* The programs every AF_XDP port runs (see xdp-fastpath-abi.h).
  *
  * A frame whose Ethernet fields match a fast path entry is redirected
- * to that entry's device here, in the driver, and counted in the entry;
- * everything else goes to the AF_XDP socket of its receive queue, or to
- * the kernel's stack if there is none (the port is being set up or torn
- * down).
+ * to that entry's device here, in the driver, and counted in the entry
+ * (or, for an entry marked 'via_tc', counted, marked and passed up to
+ * sw_tc, which redirects the socket buffer); everything else goes to the
+ * AF_XDP socket of its receive queue, or to the kernel's stack if there
+ * is none (the port is being set up or torn down).
  *
  * TCP and UDP frames that a local socket sent with the checksum left to
  * the hardware (CHECKSUM_PARTIAL: the field holds just the pseudo-header
- * sum, which XDP cannot see flagged) go to userspace, which completes
- * the checksum (dp_packet_offload_repair_csum(), same test): redirected
- * as they are in native mode, they would arrive broken.  In generic mode
+ * sum, which XDP cannot see flagged) are not redirected by XDP in native
+ * mode, where they would arrive broken: they go to userspace, which
+ * completes the checksum (dp_packet_offload_repair_csum(), same test).  In generic mode
  * the program runs on the socket buffer, which a redirect sends on whole
  * with its offload state (and its 64 kB of TCP segment, which could not
  * go to a socket anyway): those stay in the fast path. */
@@ -57,7 +58,7 @@ struct {
 } heartbeat SEC(".maps");
 
 /* One entry, per CPU: frames XDP passed up for tc that tc could not
- * send (their entry went in between, or the daemon). */
+ * send (their output went in between). */
 struct {
     __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
     __uint(max_entries, 1);
@@ -262,6 +263,23 @@ daemon_alive(void)
                     < SWXDP_HEARTBEAT_MSEC * 1000000ULL);
 }
 
+/* Marks the frame, in its XDP metadata, for sw_tc to send out of
+ * 'out_ifindex'.  Returns 0, or -1 if the driver keeps no metadata. */
+static __always_inline int
+pass_to_tc(struct xdp_md *ctx, __u32 out_ifindex)
+{
+    if (bpf_xdp_adjust_meta(ctx, -(int) sizeof(struct swxdp_tc_meta))) {
+        return -1;
+    }
+    struct swxdp_tc_meta *meta = (void *) (long) ctx->data_meta;
+    if ((void *) (meta + 1) > (void *) (long) ctx->data) {
+        return -1;
+    }
+    meta->mark = SWXDP_TC_MARK;
+    meta->out_ifindex = out_ifindex;
+    return 0;
+}
+
 SEC("xdp")
 int
 sw_xdp(struct xdp_md *ctx)
@@ -282,58 +300,47 @@ sw_xdp(struct xdp_md *ctx)
     if (ctx->rx_queue_index >= a->in_n_queues) {
         return XDP_PASS;        /* Not the switch's queue. */
     }
+    __u64 len = end - data;     /* Before adjust_meta moves pointers. */
+    int verdict;
     if (a->via_tc) {
         /* The kernel's stack takes it on to the tc program, whose
          * redirect works toward any device and keeps checksum offload
-         * state; marked, so that tc acts on these frames alone.  Only
-         * untagged frames, since the stack may strip a tag before tc
-         * sees the frame. */
+         * state.  Only untagged frames, since the stack may strip a tag
+         * before tc sees the frame. */
         if (key.vlan_tpid[0] || !daemon_alive()
-            || bpf_xdp_adjust_meta(ctx, -(int) sizeof(__u32))) {
+            || pass_to_tc(ctx, a->out_ifindex)) {
             return to_socket(ctx);
         }
-        __u32 *meta = (void *) (long) ctx->data_meta;
-        if ((void *) (meta + 1) > (void *) (long) ctx->data) {
-            return to_socket(ctx);
-        }
-        *meta = SWXDP_TC_MARK;
-        return XDP_PASS;
-    }
-    if ((!a->in_generic && csum_is_partial(l3, end, type))
-        || bpf_redirect_map(&tx_ports, a->out_ifindex, 0) != XDP_REDIRECT) {
+        verdict = XDP_PASS;
+    } else if ((!a->in_generic && csum_is_partial(l3, end, type))
+               || bpf_redirect_map(&tx_ports, a->out_ifindex, 0)
+                  != XDP_REDIRECT) {
         return to_socket(ctx);
+    } else {
+        verdict = XDP_REDIRECT;
     }
     a->n_packets++;             /* This CPU's copy. */
-    a->n_bytes += end - data;
-    return XDP_REDIRECT;
+    a->n_bytes += len;
+    return verdict;
 }
 
 /* The second half of entries marked 'via_tc', at the ingress of devices
- * whose XDP program runs in native mode. */
+ * whose XDP program runs in native mode: sends on the frames sw_xdp
+ * marked, to the device it chose (and counted). */
 SEC("tc")
 int
 sw_tc(struct __sk_buff *skb)
 {
-    void *data = (void *) (long) skb->data;
-    void *end = (void *) (long) skb->data_end;
-    struct swxdp_key key = { .ifindex = skb->ingress_ifindex };
-    void *l3;
-    __be16 type;
-
-    __u32 *meta = (void *) (long) skb->data_meta;
-    if ((void *) (meta + 1) > data || *meta != SWXDP_TC_MARK) {
+    const struct swxdp_tc_meta *meta = (void *) (long) skb->data_meta;
+    if ((void *) (meta + 1) > (void *) (long) skb->data
+        || meta->mark != SWXDP_TC_MARK) {
         return TC_ACT_OK;       /* Not passed up by sw_xdp for us. */
     }
 
-    /* The entry may have gone since XDP saw it, or the daemon: the
-     * frame is the switch's, not the host's, so it goes, counted. */
-    struct swxdp_action *a = NULL;
-    if (!skb->vlan_present && !parse_key(data, end, &key, &l3, &type)
-        && !key.vlan_tpid[0] && daemon_alive()) {
-        a = fastpath_lookup(&key);
-    }
-    __u32 out = a ? a->out_ifindex : 0;
-    if (!a || !a->via_tc || !bpf_map_lookup_elem(&xsk_base, &out)) {
+    /* The output may have gone since XDP chose it: the frame is the
+     * switch's, not the host's, so it goes, counted. */
+    __u32 out = meta->out_ifindex;
+    if (!bpf_map_lookup_elem(&xsk_base, &out)) {
         __u32 zero = 0;
         __u64 *missed = bpf_map_lookup_elem(&tc_missed, &zero);
         if (missed) {
@@ -341,9 +348,6 @@ sw_tc(struct __sk_buff *skb)
         }
         return TC_ACT_SHOT;
     }
-    /* GRO may have merged TCP segments since XDP saw them. */
-    a->n_packets += skb->gso_segs ? skb->gso_segs : 1;
-    a->n_bytes += skb->len;
     return bpf_redirect(out, 0);
 }
 

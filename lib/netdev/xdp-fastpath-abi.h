@@ -31,9 +31,14 @@ enum {
     /* Entries served by tc stop when the daemon has not refreshed the
      * "heartbeat" map for this long (it does twice a second). */
     SWXDP_HEARTBEAT_MSEC = 2000,
-    /* The metadata word sw_xdp puts before a frame it passes up for
-     * sw_tc. */
     SWXDP_TC_MARK = 0x53575443,         /* "SWTC" */
+};
+
+/* What sw_xdp puts before a frame it passes up for sw_tc (its XDP
+ * metadata, which the socket buffer keeps). */
+struct swxdp_tc_meta {
+    __u32 mark;                 /* SWXDP_TC_MARK. */
+    __u32 out_ifindex;          /* Where the entry said to send it. */
 };
 
 /* A frame's fields (all in network byte order, as in struct flow), or a
@@ -73,9 +78,10 @@ struct swxdp_action {
                                  * segmentation offload state. */
     __u8 via_tc;                /* The output cannot take frames that XDP
                                  * redirects in native mode: the XDP
-                                 * program passes the frame up, and the
-                                 * tc program at the device's ingress
-                                 * redirects its socket buffer. */
+                                 * program counts the frame and passes
+                                 * it up, and the tc program at the
+                                 * device's ingress redirects its socket
+                                 * buffer. */
     __u64 n_packets;            /* Added to by the program. */
     __u64 n_bytes;
 };

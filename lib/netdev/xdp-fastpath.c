@@ -5,16 +5,14 @@
 #include "netdev/xdp-fastpath.h"
 
 #include <errno.h>
-#include <linux/genetlink.h>
 #include <linux/if_link.h>
-#include <linux/netlink.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "netdev/netdev-linux.h"
 #include "util.h"
 #include "vlog.h"
 
@@ -314,120 +312,12 @@ swxdp_device_is_generic(const struct swxdp_device *dev)
     return dev->generic;
 }
 
-/* xdp_features, from the kernel's "netdev" generic netlink family (Linux
- * 6.3 and later; older kernels do not say, and get no native fast
- * path). */
-
-enum {
-    NETDEV_CMD_DEV_GET = 1,
-    NETDEV_A_DEV_IFINDEX = 1,
-    NETDEV_A_DEV_XDP_FEATURES = 3,
-    NETDEV_XDP_ACT_NDO_XMIT = 4,
-};
-
-struct nl_request {
-    struct nlmsghdr nlh;
-    struct genlmsghdr genl;
-    char attrs[64];
-};
-
-static void
-nl_put_attr(struct nl_request *req, uint16_t type, const void *data,
-            size_t len)
-{
-    struct nlattr *nla = (struct nlattr *) ((char *) req
-                                            + NLMSG_ALIGN(req->nlh.nlmsg_len));
-    nla->nla_type = type;
-    nla->nla_len = NLA_HDRLEN + len;
-    memcpy((char *) nla + NLA_HDRLEN, data, len);
-    req->nlh.nlmsg_len = NLMSG_ALIGN(req->nlh.nlmsg_len)
-                         + NLA_ALIGN(nla->nla_len);
-}
-
-/* Sends 'req' on 'fd' and finds attribute 'type' of the answer, copying
- * up to 'len' bytes of it to 'out'.  Returns 0 or a negative errno. */
-static int
-nl_transact_attr(int fd, struct nl_request *req, uint16_t type, void *out,
-                 size_t len)
-{
-    if (send(fd, req, req->nlh.nlmsg_len, 0) < 0) {
-        return -errno;
-    }
-    char buf[4096] __attribute__((aligned(NLMSG_ALIGNTO)));
-    ssize_t n = recv(fd, buf, sizeof buf, 0);
-    if (n < 0) {
-        return -errno;
-    }
-    struct nlmsghdr *nlh = (struct nlmsghdr *) buf;
-    if (!NLMSG_OK(nlh, (size_t) n)) {
-        return -EPROTO;
-    }
-    if (nlh->nlmsg_type == NLMSG_ERROR) {
-        const struct nlmsgerr *err = NLMSG_DATA(nlh);
-        return err->error ? err->error : -ENOENT;
-    }
-    size_t off = NLMSG_HDRLEN + GENL_HDRLEN;
-    while (off + NLA_HDRLEN <= nlh->nlmsg_len) {
-        const struct nlattr *nla = (const struct nlattr *) (buf + off);
-        if (nla->nla_len < NLA_HDRLEN || off + nla->nla_len > nlh->nlmsg_len) {
-            break;
-        }
-        if ((nla->nla_type & NLA_TYPE_MASK) == type) {
-            memcpy(out, (const char *) nla + NLA_HDRLEN,
-                   MIN(len, (size_t) nla->nla_len - NLA_HDRLEN));
-            return 0;
-        }
-        off += NLA_ALIGN(nla->nla_len);
-    }
-    return -ENOENT;
-}
-
-static int
-netdev_family_id(int fd)
-{
-    static int id;              /* 0: not known yet; <0: none. */
-    if (!id) {
-        struct nl_request req = {
-            .nlh = { .nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN),
-                     .nlmsg_type = GENL_ID_CTRL,
-                     .nlmsg_flags = NLM_F_REQUEST },
-            .genl = { .cmd = CTRL_CMD_GETFAMILY, .version = 1 },
-        };
-        nl_put_attr(&req, CTRL_ATTR_FAMILY_NAME, "netdev", 7);
-        uint16_t family = 0;
-        int error = nl_transact_attr(fd, &req, CTRL_ATTR_FAMILY_ID, &family,
-                                     sizeof family);
-        id = error ? error : family;
-    }
-    return id;
-}
-
 bool
 swxdp_can_xmit(int ifindex)
 {
-    int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
-    if (fd < 0) {
-        return false;
-    }
-    struct timeval tv = { .tv_sec = 1 };
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-
-    uint64_t features = 0;
-    int family = netdev_family_id(fd);
-    if (family > 0) {
-        struct nl_request req = {
-            .nlh = { .nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN),
-                     .nlmsg_type = family,
-                     .nlmsg_flags = NLM_F_REQUEST },
-            .genl = { .cmd = NETDEV_CMD_DEV_GET, .version = 1 },
-        };
-        uint32_t index = ifindex;
-        nl_put_attr(&req, NETDEV_A_DEV_IFINDEX, &index, sizeof index);
-        nl_transact_attr(fd, &req, NETDEV_A_DEV_XDP_FEATURES, &features,
-                         sizeof features);
-    }
-    close(fd);
-    return features & NETDEV_XDP_ACT_NDO_XMIT;
+    uint64_t features;
+    return (!linux_get_xdp_features(ifindex, &features)
+            && features & LINUX_XDP_ACT_NDO_XMIT);
 }
 
 /* The fast path table. */
@@ -490,16 +380,22 @@ swxdp_mask_unref(int mask_id, long long now)
     }
 }
 
+static const struct swxdp_device *
+device_by_ifindex(int ifindex)
+{
+    for (size_t i = 0; i < SWXDP_MAX_DEVICES; i++) {
+        if (devices[i] && devices[i]->ifindex == ifindex) {
+            return devices[i];
+        }
+    }
+    return NULL;
+}
+
 int
 swxdp_flow_put(const struct swxdp_key *key, uint32_t out_ifindex,
                bool xdp_ok)
 {
-    const struct swxdp_device *in = NULL;
-    for (size_t i = 0; i < SWXDP_MAX_DEVICES; i++) {
-        if (devices[i] && devices[i]->ifindex == (int) key->ifindex) {
-            in = devices[i];
-        }
-    }
+    const struct swxdp_device *in = device_by_ifindex(key->ifindex);
     if (!in) {
         return -ENODEV;
     }
@@ -554,12 +450,8 @@ swxdp_heartbeat(void)
 bool
 swxdp_tc_ready(int ifindex)
 {
-    for (size_t i = 0; i < SWXDP_MAX_DEVICES; i++) {
-        if (devices[i] && devices[i]->ifindex == ifindex) {
-            return devices[i]->tc_attached;
-        }
-    }
-    return false;
+    const struct swxdp_device *dev = device_by_ifindex(ifindex);
+    return dev && dev->tc_attached;
 }
 
 uint64_t
