@@ -39,6 +39,10 @@ db_clause_from_json(struct db_clause *clause,
     const char *column_name = json_string_value(json_array_get(json, 0));
     const char *function_name = json_string_value(json_array_get(json, 1));
 
+    if (json_is_boolean(json)) {
+        clause->function = json_is_true(json) ? DB_F_TRUE : DB_F_FALSE;
+        return NULL;
+    }
     if (!json_is_array(json) || json_array_size(json) != 3 || !column_name
         || !function_name) {
         return db_syntax_error(json, "Parse error in condition.");
@@ -111,11 +115,17 @@ db_condition_destroy(struct db_condition *cond)
 static bool
 db_clause_match(const struct db_clause *clause, const struct db_row *row)
 {
-    const struct db_datum *value = &row->fields[clause->column->index];
+    const struct db_datum *value = (clause->column
+                                    ? &row->fields[clause->column->index]
+                                    : NULL);
     const struct db_type *type = &clause->arg_type;
     int cmp;
 
     switch (clause->function) {
+    case DB_F_TRUE:
+        return true;
+    case DB_F_FALSE:
+        return false;
     case DB_F_EQ:
         return db_datum_equals(value, &clause->arg, type);
     case DB_F_NE:
@@ -150,6 +160,21 @@ db_condition_match(const struct db_condition *cond, const struct db_row *row)
         }
     }
     return true;
+}
+
+bool
+db_condition_match_any(const struct db_condition *cond,
+                       const struct db_row *row)
+{
+    if (!cond->n) {
+        return true;
+    }
+    for (size_t i = 0; i < cond->n; i++) {
+        if (db_clause_match(&cond->clauses[i], row)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 const struct uuid *

@@ -1,5 +1,7 @@
-/* "where" clauses of RFC 7047: [column, function, value] tests that a row
- * must all pass. */
+/* "where" clauses of RFC 7047: [column, function, value] tests, or the
+ * constants true and false (an extension that OVS clients send).  A
+ * transaction's "where" needs every clause to pass; a monitor_cond
+ * condition needs any one of them (and an empty one passes all rows). */
 #ifndef DB_CONDITION_H
 #define DB_CONDITION_H 1
 
@@ -21,11 +23,13 @@ enum db_function {
     DB_F_GT,
     DB_F_INCLUDES,
     DB_F_EXCLUDES,
+    DB_F_TRUE,                  /* A bare true: no column, no argument. */
+    DB_F_FALSE,                 /* A bare false. */
 };
 
 struct db_clause {
     enum db_function function;
-    const struct db_column *column;
+    const struct db_column *column;     /* NULL for DB_F_TRUE, _FALSE. */
     struct db_type arg_type;    /* The column's type, any size. */
     struct db_datum arg;
 };
@@ -41,6 +45,8 @@ struct db_error *db_condition_from_json(struct db_condition *,
                                         struct db_symtab *);
 void db_condition_destroy(struct db_condition *);
 bool db_condition_match(const struct db_condition *, const struct db_row *);
+bool db_condition_match_any(const struct db_condition *,
+                            const struct db_row *);
 
 /* If the condition pins "_uuid" to one value, returns it, else NULL: a
  * caller can then look the row up instead of scanning. */

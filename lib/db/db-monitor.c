@@ -3,7 +3,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include "db/db-condition.h"
 #include "db/db-error.h"
+#include "db/db-schema.h"
 #include "db/db-txn.h"
 #include "db/db.h"
 #include "util.h"
@@ -14,11 +16,13 @@ struct monitored_table {
     size_t n_columns;
     bool *watched;              /* Per column index of the table. */
     bool initial, insert, delete, modify;
+    struct db_condition where;  /* Version 2: rows passing any clause. */
 };
 
 struct db_monitor {
     struct db_listener listener;
     struct db *db;
+    enum db_monitor_version version;
     json_t *id;
     struct monitored_table *tables;
     size_t n_tables;
@@ -71,14 +75,39 @@ add_column(struct monitored_table *mt, const struct db_column *column,
     return NULL;
 }
 
+/* Replaces 'mt''s condition by 'where' (absent: every row). */
+static struct db_error *
+parse_where(const json_t *where, struct monitored_table *mt)
+{
+    struct db_condition cond = { NULL, 0 };
+    if (where) {
+        struct db_error *error = db_condition_from_json(
+            &cond, mt->table->schema, where, NULL);
+        if (error) {
+            return error;
+        }
+    }
+    db_condition_destroy(&mt->where);
+    mt->where = cond;
+    return NULL;
+}
+
 /* Parses one monitor-request object for 'mt'.  Several may name the same
  * table as long as they name different columns. */
 static struct db_error *
-parse_request(const json_t *request, struct monitored_table *mt)
+parse_request(const json_t *request, struct monitored_table *mt,
+              enum db_monitor_version version)
 {
     const struct db_table_schema *ts = mt->table->schema;
     if (!json_is_object(request)) {
         return db_syntax_error(request, "monitor request must be an object");
+    }
+    if (version == DB_MONITOR_V2) {
+        struct db_error *error = parse_where(json_object_get(request,
+                                                             "where"), mt);
+        if (error) {
+            return error;
+        }
     }
 
     const json_t *columns = json_object_get(request, "columns");
@@ -133,6 +162,54 @@ row_columns_to_json(const struct db_row *row, const struct monitored_table *mt,
     return json;
 }
 
+/* Version 2's "initial" and "insert": the watched columns whose values are
+ * not their defaults. */
+static json_t *
+row_non_defaults_to_json(const struct db_row *row,
+                         const struct monitored_table *mt)
+{
+    json_t *json = json_object();
+    for (size_t i = 0; i < mt->n_columns; i++) {
+        const struct db_column *column = mt->columns[i];
+        const struct db_datum *value = &row->fields[column->index];
+        if (!db_datum_is_default(value, &column->type)) {
+            json_object_set_new(json, column->name,
+                                db_datum_to_json(value, &column->type));
+        }
+    }
+    return json;
+}
+
+/* Version 2's "modify": each changed watched column, a scalar (at most one
+ * element) as its new value, a set or map as the elements that changed. */
+static json_t *
+row_diff_to_json(const struct db_txn_row *txn_row,
+                 const struct monitored_table *mt)
+{
+    json_t *json = json_object();
+    for (size_t i = 0; i < mt->n_columns; i++) {
+        const struct db_column *column = mt->columns[i];
+        unsigned int c = column->index;
+        if (!db_txn_row_changed(txn_row, c)) {
+            continue;
+        }
+        const struct db_datum *new = &txn_row->new->fields[c];
+        if (column->type.n_max == 1) {
+            json_object_set_new(json, column->name,
+                                db_datum_to_json(new, &column->type));
+            continue;
+        }
+        struct db_type any_size;
+        struct db_datum diff;
+        db_type_relax(&any_size, &column->type);
+        db_datum_diff(&diff, &txn_row->old->fields[c], new, &any_size);
+        json_object_set_new(json, column->name,
+                            db_datum_to_json(&diff, &any_size));
+        db_datum_destroy(&diff, &any_size);
+    }
+    return json;
+}
+
 static void
 add_row_update(json_t *updates, const struct monitored_table *mt,
                const struct db_row *row, json_t *row_update)
@@ -161,6 +238,64 @@ changes_watched_column(const struct db_txn_row *txn_row,
     return false;
 }
 
+/* Adds to 'updates' what version 1 says of 'txn_row'. */
+static void
+add_update1(json_t *updates, const struct monitored_table *mt,
+            const struct db_txn_row *txn_row)
+{
+    const struct db_row *old = txn_row->old, *new = txn_row->new;
+    if (!old && new && mt->insert) {
+        add_row_update(updates, mt, new, json_pack(
+                           "{s:o}", "new",
+                           row_columns_to_json(new, mt, NULL)));
+    } else if (old && !new && mt->delete) {
+        add_row_update(updates, mt, old, json_pack(
+                           "{s:o}", "old",
+                           row_columns_to_json(old, mt, NULL)));
+    } else if (old && new && mt->modify
+               && changes_watched_column(txn_row, mt)) {
+        add_row_update(updates, mt, new, json_pack(
+                           "{s:o, s:o}", "new",
+                           row_columns_to_json(new, mt, NULL),
+                           "old",
+                           row_columns_to_json(old, mt, txn_row)));
+    }
+}
+
+/* Adds to 'updates' what version 2 says of 'txn_row': a row is there for
+ * the client only while it passes the table's condition. */
+static void
+add_update2(json_t *updates, const struct monitored_table *mt,
+            const struct db_txn_row *txn_row)
+{
+    const struct db_row *old = txn_row->old, *new = txn_row->new;
+    bool was_seen = old && db_condition_match_any(&mt->where, old);
+    bool is_seen = new && db_condition_match_any(&mt->where, new);
+
+    if (!was_seen && is_seen && mt->insert) {
+        add_row_update(updates, mt, new, json_pack(
+                           "{s:o}", "insert",
+                           row_non_defaults_to_json(new, mt)));
+    } else if (was_seen && !is_seen && mt->delete) {
+        add_row_update(updates, mt, old, json_pack("{s:n}", "delete"));
+    } else if (was_seen && is_seen && mt->modify
+               && changes_watched_column(txn_row, mt)) {
+        add_row_update(updates, mt, new, json_pack(
+                           "{s:o}", "modify",
+                           row_diff_to_json(txn_row, mt)));
+    }
+}
+
+static void
+db_monitor_send_updates(struct db_monitor *m, json_t *updates)
+{
+    if (json_object_size(updates)) {
+        m->send(json_pack("[Oo]", m->id, updates), m->aux);
+    } else {
+        json_decref(updates);
+    }
+}
+
 static void
 db_monitor_committed(struct db_listener *listener, const struct db_txn *txn)
 {
@@ -174,35 +309,19 @@ db_monitor_committed(struct db_listener *listener, const struct db_txn *txn)
             const struct monitored_table *mt = &m->tables[i];
             if (mt->table != txn_row->row->table) {
                 continue;
-            }
-            const struct db_row *old = txn_row->old, *new = txn_row->new;
-            if (!old && new && mt->insert) {
-                add_row_update(updates, mt, new, json_pack(
-                                   "{s:o}", "new",
-                                   row_columns_to_json(new, mt, NULL)));
-            } else if (old && !new && mt->delete) {
-                add_row_update(updates, mt, old, json_pack(
-                                   "{s:o}", "old",
-                                   row_columns_to_json(old, mt, NULL)));
-            } else if (old && new && mt->modify
-                       && changes_watched_column(txn_row, mt)) {
-                add_row_update(updates, mt, new, json_pack(
-                                   "{s:o, s:o}", "new",
-                                   row_columns_to_json(new, mt, NULL),
-                                   "old",
-                                   row_columns_to_json(old, mt, txn_row)));
+            } else if (m->version == DB_MONITOR_V1) {
+                add_update1(updates, mt, txn_row);
+            } else {
+                add_update2(updates, mt, txn_row);
             }
         }
     }
-    if (json_object_size(updates)) {
-        m->send(json_pack("[Oo]", m->id, updates), m->aux);
-    } else {
-        json_decref(updates);
-    }
+    db_monitor_send_updates(m, updates);
 }
 
 struct db_error *
-db_monitor_create(struct db *db, const json_t *monitor_id,
+db_monitor_create(struct db *db, enum db_monitor_version version,
+                  const json_t *monitor_id,
                   const json_t *requests, db_monitor_send_cb *send, void *aux,
                   struct db_monitor **monitorp, json_t **initialp)
 {
@@ -212,6 +331,7 @@ db_monitor_create(struct db *db, const json_t *monitor_id,
     *monitorp = NULL;
     *initialp = NULL;
     m->db = db;
+    m->version = version;
     m->id = json_deep_copy(monitor_id);
     m->send = send;
     m->aux = aux;
@@ -237,10 +357,11 @@ db_monitor_create(struct db *db, const json_t *monitor_id,
         mt->watched = xcalloc(table->schema->n_columns, sizeof *mt->watched);
         if (json_is_array(request)) {
             for (size_t i = 0; i < json_array_size(request) && !error; i++) {
-                error = parse_request(json_array_get(request, i), mt);
+                error = parse_request(json_array_get(request, i), mt,
+                                      version);
             }
         } else {
-            error = parse_request(request, mt);
+            error = parse_request(request, mt, version);
         }
         if (error) {
             goto err;
@@ -255,9 +376,15 @@ db_monitor_create(struct db *db, const json_t *monitor_id,
             continue;
         }
         DB_TABLE_FOR_EACH (row, mt->table) {
-            add_row_update(initial, mt, row, json_pack(
-                               "{s:o}", "new",
-                               row_columns_to_json(row, mt, NULL)));
+            if (version == DB_MONITOR_V1) {
+                add_row_update(initial, mt, row, json_pack(
+                                   "{s:o}", "new",
+                                   row_columns_to_json(row, mt, NULL)));
+            } else if (db_condition_match_any(&mt->where, row)) {
+                add_row_update(initial, mt, row, json_pack(
+                                   "{s:o}", "initial",
+                                   row_non_defaults_to_json(row, mt)));
+            }
         }
     }
     m->listener.committed = db_monitor_committed;
@@ -284,6 +411,7 @@ db_monitor_destroy(struct db_monitor *m)
     for (size_t i = 0; i < m->n_tables; i++) {
         free(m->tables[i].columns);
         free(m->tables[i].watched);
+        db_condition_destroy(&m->tables[i].where);
     }
     free(m->tables);
     json_decref(m->id);
@@ -294,4 +422,107 @@ const json_t *
 db_monitor_get_id(const struct db_monitor *m)
 {
     return m->id;
+}
+
+enum db_monitor_version
+db_monitor_get_version(const struct db_monitor *m)
+{
+    return m->version;
+}
+
+static struct monitored_table *
+find_monitored_table(struct db_monitor *m, const char *name)
+{
+    for (size_t i = 0; i < m->n_tables; i++) {
+        if (!strcmp(m->tables[i].table->schema->name, name)) {
+            return &m->tables[i];
+        }
+    }
+    return NULL;
+}
+
+/* Parses the new condition of each table named in 'requests' into
+ * 'conds' (indexed like m->tables; untouched tables keep n = SIZE_MAX). */
+static struct db_error *
+parse_condition_changes(struct db_monitor *m, const json_t *requests,
+                        struct db_condition *conds)
+{
+    if (!json_is_object(requests)) {
+        return db_syntax_error(requests, "monitor-cond-change requests "
+                               "must be an object");
+    }
+    const char *name;
+    const json_t *request;
+    json_object_foreach ((json_t *) requests, name, request) {
+        struct monitored_table *mt = find_monitored_table(m, name);
+        if (!mt) {
+            return db_error_create("syntax error", "no table named %s in "
+                                   "monitor session", name);
+        }
+        /* One request object, or an array of one (what clients send). */
+        if (json_is_array(request) && json_array_size(request) == 1) {
+            request = json_array_get(request, 0);
+        }
+        const json_t *where = json_object_get(request, "where");
+        if (!json_is_object(request) || json_object_get(request, "columns")
+            || !where) {
+            return db_syntax_error(request, "a monitor-cond-change request "
+                                   "must be {\"where\": [...]}");
+        }
+        struct db_condition *cond = &conds[mt - m->tables];
+        struct db_error *error = db_condition_from_json(
+            cond, mt->table->schema, where, NULL);
+        if (error) {
+            return error;
+        }
+    }
+    return NULL;
+}
+
+struct db_error *
+db_monitor_change_condition(struct db_monitor *m, const json_t *new_id,
+                            const json_t *requests)
+{
+    struct db_condition *conds = xcalloc(m->n_tables, sizeof *conds);
+    for (size_t i = 0; i < m->n_tables; i++) {
+        conds[i].n = SIZE_MAX;
+    }
+    struct db_error *error = (m->version != DB_MONITOR_V2
+                              ? db_error_create("syntax error", "not a "
+                                                "monitor_cond monitor")
+                              : parse_condition_changes(m, requests, conds));
+    json_t *updates = json_object();
+    for (size_t i = 0; i < m->n_tables; i++) {
+        struct monitored_table *mt = &m->tables[i];
+        if (conds[i].n == SIZE_MAX) {
+            continue;
+        } else if (error) {
+            db_condition_destroy(&conds[i]);
+            continue;
+        }
+        struct db_row *row;
+        DB_TABLE_FOR_EACH (row, mt->table) {
+            bool was_seen = db_condition_match_any(&mt->where, row);
+            bool is_seen = db_condition_match_any(&conds[i], row);
+            if (!was_seen && is_seen) {
+                add_row_update(updates, mt, row, json_pack(
+                                   "{s:o}", "insert",
+                                   row_non_defaults_to_json(row, mt)));
+            } else if (was_seen && !is_seen) {
+                add_row_update(updates, mt, row, json_pack("{s:n}",
+                                                           "delete"));
+            }
+        }
+        db_condition_destroy(&mt->where);
+        mt->where = conds[i];
+    }
+    free(conds);
+    if (error) {
+        json_decref(updates);
+        return error;
+    }
+    json_decref(m->id);
+    m->id = json_deep_copy(new_id);
+    db_monitor_send_updates(m, updates);
+    return NULL;
 }

@@ -41,6 +41,7 @@ struct db_session {
 
 struct session_monitor {
     struct cds_list_head node;
+    struct db_session *session;
     struct db_monitor *monitor;
 };
 
@@ -451,10 +452,13 @@ db_server_committed(struct db_listener *listener, const struct db_txn *txn)
 /* Monitors. */
 
 static void
-monitor_send(json_t *params, void *session_)
+monitor_send(json_t *params, void *sm_)
 {
-    struct db_session *session = session_;
-    session_notify(session, "update", params);
+    struct session_monitor *sm = sm_;
+    session_notify(sm->session,
+                   (db_monitor_get_version(sm->monitor) == DB_MONITOR_V1
+                    ? "update" : "update2"),
+                   params);
 }
 
 static struct session_monitor *
@@ -471,10 +475,19 @@ session_find_monitor(const struct db_session *session, const json_t *id)
 }
 
 static struct jsonrpc_msg *
-handle_monitor(struct jsonrpc_conn *conn, const struct jsonrpc_msg *req,
-               void *server_)
+db_error_reply(struct db_error *error, const json_t *id)
 {
-    struct db_server *server = server_;
+    struct jsonrpc_msg *reply = jsonrpc_create_error(db_error_to_json(error),
+                                                     id);
+    db_error_destroy(error);
+    return reply;
+}
+
+/* "monitor" and "monitor_cond": [<db-name>, <monitor-id>, <requests>]. */
+static struct jsonrpc_msg *
+handle_monitor__(struct jsonrpc_conn *conn, const struct jsonrpc_msg *req,
+                 struct db_server *server, enum db_monitor_version version)
+{
     struct db_session *session = jsonrpc_conn_get_data(conn);
     struct jsonrpc_msg *reply = check_db_name(server, req);
     if (reply) {
@@ -482,8 +495,8 @@ handle_monitor(struct jsonrpc_conn *conn, const struct jsonrpc_msg *req,
     }
     if (json_array_size(req->params) != 3) {
         return error_reply("syntax error", req->params, req->id,
-                           "monitor request params must be [<db-name>, "
-                           "<monitor-id>, <monitor-requests>]");
+                           "%s request params must be [<db-name>, "
+                           "<monitor-id>, <monitor-requests>]", req->method);
     }
 
     const json_t *id = json_array_get(req->params, 1);
@@ -492,20 +505,60 @@ handle_monitor(struct jsonrpc_conn *conn, const struct jsonrpc_msg *req,
                            "duplicate monitor ID");
     }
 
-    struct db_monitor *monitor;
+    struct session_monitor *sm = xzalloc(sizeof *sm);
+    sm->session = session;
     json_t *initial;
     struct db_error *error = db_monitor_create(
-        server->db, id, json_array_get(req->params, 2), monitor_send,
-        session, &monitor, &initial);
+        server->db, version, id, json_array_get(req->params, 2),
+        monitor_send, sm, &sm->monitor, &initial);
     if (error) {
-        reply = jsonrpc_create_error(db_error_to_json(error), req->id);
-        db_error_destroy(error);
-        return reply;
+        free(sm);
+        return db_error_reply(error, req->id);
     }
-    struct session_monitor *sm = xzalloc(sizeof *sm);
-    sm->monitor = monitor;
     cds_list_add_tail(&sm->node, &session->monitors);
     return jsonrpc_create_reply(initial, req->id);
+}
+
+static struct jsonrpc_msg *
+handle_monitor(struct jsonrpc_conn *conn, const struct jsonrpc_msg *req,
+               void *server)
+{
+    return handle_monitor__(conn, req, server, DB_MONITOR_V1);
+}
+
+static struct jsonrpc_msg *
+handle_monitor_cond(struct jsonrpc_conn *conn, const struct jsonrpc_msg *req,
+                    void *server)
+{
+    return handle_monitor__(conn, req, server, DB_MONITOR_V2);
+}
+
+static struct jsonrpc_msg *
+handle_monitor_cond_change(struct jsonrpc_conn *conn,
+                           const struct jsonrpc_msg *req, void *server_)
+{
+    struct db_session *session = jsonrpc_conn_get_data(conn);
+    if (json_array_size(req->params) != 3) {
+        /* [<monitor-id>, <new-monitor-id>, <requests>]. */
+        return error_reply("syntax error", req->params, req->id,
+                           "invalid parameters");
+    }
+    const json_t *id = json_array_get(req->params, 0);
+    const json_t *new_id = json_array_get(req->params, 1);
+    struct session_monitor *sm = session_find_monitor(session, id);
+    if (!sm) {
+        return error_reply("syntax error", id, req->id,
+                           "unknown monitor session");
+    }
+    if (!json_equal((json_t *) id, (json_t *) new_id)
+        && session_find_monitor(session, new_id)) {
+        return error_reply("syntax error", new_id, req->id,
+                           "duplicate monitor ID");
+    }
+    struct db_error *error = db_monitor_change_condition(
+        sm->monitor, new_id, json_array_get(req->params, 2));
+    return (error ? db_error_reply(error, req->id)
+            : jsonrpc_create_reply(json_object(), req->id));
 }
 
 static void
@@ -600,6 +653,8 @@ db_server_create(uv_loop_t *loop, struct db *db, struct jsonrpc_server *rpc)
         { "set_db_change_aware", handle_set_db_change_aware },
         { "transact", handle_transact },
         { "monitor", handle_monitor },
+        { "monitor_cond", handle_monitor_cond },
+        { "monitor_cond_change", handle_monitor_cond_change },
         { "monitor_cancel", handle_monitor_cancel },
         { "lock", handle_lock },
         { "steal", handle_steal },
