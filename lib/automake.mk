@@ -38,7 +38,8 @@ lib_libsoftswitch_a_SOURCES += \
 lib_libsoftswitch_a_SOURCES += \
 	lib/db/db-log.c lib/db/db-log.h \
 	lib/db/db-monitor.c lib/db/db-monitor.h \
-	lib/db/db-server.c lib/db/db-server.h
+	lib/db/db-server.c lib/db/db-server.h \
+	lib/db/db-server-db.c lib/db/db-server-db.h
 lib_libsoftswitch_a_SOURCES += \
 	lib/dp-packet.c lib/dp-packet.h \
 	lib/flow.c lib/flow.h \

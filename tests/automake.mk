@@ -42,6 +42,7 @@ TESTSUITE_AT = \
 	tests/db-persist.at \
 	tests/vswitchd.at \
 	tests/swctl.at \
+	tests/ovsdb-clients.at \
 	tests/dummy.at \
 	tests/flow.at \
 	tests/ofproto.at \
@@ -53,6 +54,7 @@ TESTSUITE = $(srcdir)/tests/testsuite
 AUTOTEST = $(AUTOM4TE) -l autotest
 AUTOM4TE = autom4te
 EXTRA_DIST += $(TESTSUITE_AT) $(TESTSUITE) tests/atlocal.in \
+	tests/ovsdb-idl.py tests/ovsdb-every-column.py \
 	$(srcdir)/tests/package.m4
 DISTCLEANFILES += tests/atconfig tests/atlocal
 

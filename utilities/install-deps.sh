@@ -10,8 +10,10 @@ BUILD="build-essential clang autoconf automake pkg-config m4
   libuv1-dev libjansson-dev liburcu-dev libssl-dev libxdp-dev libbpf-dev"
 # Tests: tools the test suites run (the system tests use namespaces,
 # veth pairs, ping, iperf3, ethtool and tcpdump; the tunnel interop tests
-# talk to Open vSwitch and have tshark decode what crossed the underlay).
-TEST="iproute2 iputils-ping iperf3 ethtool tcpdump openvswitch-switch tshark"
+# talk to Open vSwitch and have tshark decode what crossed the underlay;
+# the OVSDB tests run OVS's own clients, its Python IDL among them).
+TEST="iproute2 iputils-ping iperf3 ethtool tcpdump openvswitch-switch
+  python3-openvswitch tshark"
 
 missing=
 for pkg in $BUILD $TEST; do

@@ -102,7 +102,7 @@ parse_request(const json_t *request, struct monitored_table *mt,
     if (!json_is_object(request)) {
         return db_syntax_error(request, "monitor request must be an object");
     }
-    if (version == DB_MONITOR_V2) {
+    if (version != DB_MONITOR_V1) {
         struct db_error *error = parse_where(json_object_get(request,
                                                              "where"), mt);
         if (error) {
@@ -290,7 +290,7 @@ static void
 db_monitor_send_updates(struct db_monitor *m, json_t *updates)
 {
     if (json_object_size(updates)) {
-        m->send(json_pack("[Oo]", m->id, updates), m->aux);
+        m->send(m->id, updates, m->aux);
     } else {
         json_decref(updates);
     }
@@ -487,7 +487,7 @@ db_monitor_change_condition(struct db_monitor *m, const json_t *new_id,
     for (size_t i = 0; i < m->n_tables; i++) {
         conds[i].n = SIZE_MAX;
     }
-    struct db_error *error = (m->version != DB_MONITOR_V2
+    struct db_error *error = (m->version == DB_MONITOR_V1
                               ? db_error_create("syntax error", "not a "
                                                 "monitor_cond monitor")
                               : parse_condition_changes(m, requests, conds));

@@ -22,12 +22,15 @@ struct db;
 struct db_error;
 struct db_monitor;
 
-/* Called with the "params" of each "update" notification (taken). */
-typedef void db_monitor_send_cb(json_t *params, void *aux);
+/* Called with the table updates of each notification (taken). */
+typedef void db_monitor_send_cb(const json_t *monitor_id, json_t *updates,
+                                void *aux);
 
 enum db_monitor_version {
     DB_MONITOR_V1,              /* "monitor", "update". */
     DB_MONITOR_V2,              /* "monitor_cond", "update2". */
+    DB_MONITOR_V3,              /* "monitor_cond_since", "update3": the
+                                 * same updates as version 2. */
 };
 
 /* Parses 'requests' and starts monitoring.  Returns NULL and sets

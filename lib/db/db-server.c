@@ -8,6 +8,7 @@
 #include "db/db-error.h"
 #include "db/db-execute.h"
 #include "db/db-monitor.h"
+#include "db/db-server-db.h"
 #include "db/db.h"
 #include "hash.h"
 #include "hmap.h"
@@ -21,6 +22,7 @@ VLOG_DEFINE_THIS_MODULE(db_server);
 struct db_server {
     uv_loop_t *loop;
     struct db *db;
+    struct db *server_db;           /* "_Server", read-only. */
     struct jsonrpc_server *rpc;
     struct db_listener listener;    /* Retries held transactions. */
     struct cds_list_head sessions;
@@ -62,6 +64,7 @@ struct lock_waiter {
 /* A "transact" whose "wait" waits for a later commit. */
 struct pending_txn {
     struct cds_list_head node;      /* In struct db_session's 'pending'. */
+    struct db *db;
     json_t *id;
     json_t *ops;
     long long start;                /* time_msec() when it arrived. */
@@ -90,10 +93,11 @@ error_reply(const char *tag, const json_t *syntax, const json_t *id,
     return reply;
 }
 
-/* Checks that params[0] names our database.  Returns NULL or the error
- * reply. */
+/* Finds the database that params[0] names.  Returns NULL and sets '*dbp',
+ * or returns the error reply. */
 static struct jsonrpc_msg *
-check_db_name(const struct db_server *server, const struct jsonrpc_msg *req)
+find_db(const struct db_server *server, const struct jsonrpc_msg *req,
+        struct db **dbp)
 {
     const char *name = json_string_value(json_array_get(req->params, 0));
     if (!name) {
@@ -101,7 +105,10 @@ check_db_name(const struct db_server *server, const struct jsonrpc_msg *req)
                            "%s request params must begin with <db-name>",
                            req->method);
     }
-    if (strcmp(name, server->db->schema->name)) {
+    *dbp = (!strcmp(name, server->db->schema->name) ? server->db
+            : !strcmp(name, DB_SERVER_DB_NAME) ? server->server_db
+            : NULL);
+    if (!*dbp) {
         return error_reply("unknown database", req->params, req->id,
                            "%s request specifies unknown database %s",
                            req->method, name);
@@ -114,7 +121,8 @@ handle_list_dbs(struct jsonrpc_conn *conn, const struct jsonrpc_msg *req,
                 void *server_)
 {
     struct db_server *server = server_;
-    return jsonrpc_create_reply(json_pack("[s]", server->db->schema->name),
+    return jsonrpc_create_reply(json_pack("[ss]", server->db->schema->name,
+                                          DB_SERVER_DB_NAME),
                                 req->id);
 }
 
@@ -123,9 +131,10 @@ handle_get_schema(struct jsonrpc_conn *conn, const struct jsonrpc_msg *req,
                   void *server_)
 {
     struct db_server *server = server_;
-    struct jsonrpc_msg *error = check_db_name(server, req);
+    struct db *db;
+    struct jsonrpc_msg *error = find_db(server, req, &db);
     return error ? error : jsonrpc_create_reply(
-        json_incref(server->db->schema->json), req->id);
+        json_incref(db->schema->json), req->id);
 }
 
 static struct jsonrpc_msg *
@@ -313,7 +322,7 @@ log_comments(const struct db_session *session, const json_t *ops)
 /* Runs 'ops'.  Returns the result, or NULL if a "wait" waits on, with
  * '*deadline' set. */
 static json_t *
-session_execute(struct db_session *session, const json_t *ops,
+session_execute(struct db_session *session, struct db *db, const json_t *ops,
                 long long start, long long *deadline)
 {
     const struct db_execute_client client = {
@@ -322,8 +331,7 @@ session_execute(struct db_session *session, const json_t *ops,
     };
     long long now = time_msec();
     long long wait_msec;
-    json_t *result = db_execute(session->server->db, ops, &client,
-                                now - start, &wait_msec);
+    json_t *result = db_execute(db, ops, &client, now - start, &wait_msec);
     if (!result) {
         /* Saturate: a client may ask for a timeout near LLONG_MAX. */
         *deadline = (wait_msec >= LLONG_MAX - now ? LLONG_MAX
@@ -335,13 +343,47 @@ session_execute(struct db_session *session, const json_t *ops,
 static void db_server_schedule_retry(struct db_server *);
 static void db_server_retry(uv_timer_t *);
 
+/* _Server is read-only: if an operation in 'ops' would write, returns the
+ * result to reply (the read-only operations before it, run, and an error
+ * for it), else NULL. */
+static json_t *
+refuse_server_db_write(struct db_session *session, struct db *db,
+                       const json_t *ops)
+{
+    for (size_t i = 0; i < json_array_size(ops); i++) {
+        const char *op = json_string_value(
+            json_object_get(json_array_get(ops, i), "op"));
+        if (op && !db_server_db_allows(op)) {
+            json_t *before = json_array();
+            for (size_t j = 0; j < i; j++) {
+                json_array_append(before, json_array_get(ops, j));
+            }
+            long long deadline;
+            json_t *result = session_execute(session, db, before,
+                                             time_msec(), &deadline);
+            json_decref(before);
+            if (!result) {
+                result = json_array();      /* A "wait" that would wait. */
+            }
+            struct db_error *error = db_error_create(
+                "not allowed", "%s operation not allowed on table in "
+                "reserved database %s", op, DB_SERVER_DB_NAME);
+            json_array_append_new(result, db_error_to_json(error));
+            db_error_destroy(error);
+            return result;
+        }
+    }
+    return NULL;
+}
+
 static struct jsonrpc_msg *
 handle_transact(struct jsonrpc_conn *conn, const struct jsonrpc_msg *req,
                 void *server_)
 {
     struct db_server *server = server_;
     struct db_session *session = jsonrpc_conn_get_data(conn);
-    struct jsonrpc_msg *error = check_db_name(server, req);
+    struct db *db;
+    struct jsonrpc_msg *error = find_db(server, req, &db);
     if (error) {
         return error;
     }
@@ -352,8 +394,16 @@ handle_transact(struct jsonrpc_conn *conn, const struct jsonrpc_msg *req,
     }
     log_comments(session, ops);
 
+    if (db == server->server_db) {
+        json_t *refused = refuse_server_db_write(session, db, ops);
+        if (refused) {
+            json_decref(ops);
+            return jsonrpc_create_reply(refused, req->id);
+        }
+    }
+
     long long start = time_msec(), deadline;
-    json_t *result = session_execute(session, ops, start, &deadline);
+    json_t *result = session_execute(session, db, ops, start, &deadline);
     if (result || req->type == JSONRPC_NOTIFY) {
         /* A notification gets no reply, so it is not held either. */
         json_decref(ops);
@@ -361,6 +411,7 @@ handle_transact(struct jsonrpc_conn *conn, const struct jsonrpc_msg *req,
     }
 
     struct pending_txn *p = xzalloc(sizeof *p);
+    p->db = db;
     p->id = json_deep_copy(req->id);
     p->ops = ops;
     p->start = start;
@@ -404,8 +455,8 @@ db_server_retry(uv_timer_t *timer)
         struct pending_txn *p, *next;
         cds_list_for_each_entry_safe (p, next, &session->pending, node) {
             long long deadline;
-            json_t *result = session_execute(session, p->ops, p->start,
-                                             &deadline);
+            json_t *result = session_execute(session, p->db, p->ops,
+                                             p->start, &deadline);
             if (result) {
                 jsonrpc_conn_send(session->conn,
                                   jsonrpc_create_reply(result, p->id));
@@ -451,14 +502,27 @@ db_server_committed(struct db_listener *listener, const struct db_txn *txn)
 
 /* Monitors. */
 
+/* A standalone database keeps no history of transactions, so clients
+ * always hear this as the last transaction's ID and never "found" it. */
+static const char no_txn_id[] = "00000000-0000-0000-0000-000000000000";
+
 static void
-monitor_send(json_t *params, void *sm_)
+monitor_send(const json_t *id, json_t *updates, void *sm_)
 {
     struct session_monitor *sm = sm_;
-    session_notify(sm->session,
-                   (db_monitor_get_version(sm->monitor) == DB_MONITOR_V1
-                    ? "update" : "update2"),
-                   params);
+    switch (db_monitor_get_version(sm->monitor)) {
+    case DB_MONITOR_V1:
+        session_notify(sm->session, "update", json_pack("[Oo]", id, updates));
+        break;
+    case DB_MONITOR_V2:
+        session_notify(sm->session, "update2", json_pack("[Oo]", id,
+                                                         updates));
+        break;
+    case DB_MONITOR_V3:
+        session_notify(sm->session, "update3", json_pack("[Oso]", id,
+                                                         no_txn_id, updates));
+        break;
+    }
 }
 
 static struct session_monitor *
@@ -483,20 +547,26 @@ db_error_reply(struct db_error *error, const json_t *id)
     return reply;
 }
 
-/* "monitor" and "monitor_cond": [<db-name>, <monitor-id>, <requests>]. */
+/* "monitor" and "monitor_cond": [<db-name>, <monitor-id>, <requests>];
+ * "monitor_cond_since" adds <last-txn-id> and gets [<found>,
+ * <last-txn-id>, <initial>] back. */
 static struct jsonrpc_msg *
 handle_monitor__(struct jsonrpc_conn *conn, const struct jsonrpc_msg *req,
                  struct db_server *server, enum db_monitor_version version)
 {
     struct db_session *session = jsonrpc_conn_get_data(conn);
-    struct jsonrpc_msg *reply = check_db_name(server, req);
+    size_t n_params = version == DB_MONITOR_V3 ? 4 : 3;
+    struct db *db;
+    struct jsonrpc_msg *reply = find_db(server, req, &db);
     if (reply) {
         return reply;
     }
-    if (json_array_size(req->params) != 3) {
+    if (json_array_size(req->params) != n_params) {
         return error_reply("syntax error", req->params, req->id,
                            "%s request params must be [<db-name>, "
-                           "<monitor-id>, <monitor-requests>]", req->method);
+                           "<monitor-id>, <monitor-requests>%s]",
+                           req->method,
+                           version == DB_MONITOR_V3 ? ", <last-txn-id>" : "");
     }
 
     const json_t *id = json_array_get(req->params, 1);
@@ -509,13 +579,16 @@ handle_monitor__(struct jsonrpc_conn *conn, const struct jsonrpc_msg *req,
     sm->session = session;
     json_t *initial;
     struct db_error *error = db_monitor_create(
-        server->db, version, id, json_array_get(req->params, 2),
+        db, version, id, json_array_get(req->params, 2),
         monitor_send, sm, &sm->monitor, &initial);
     if (error) {
         free(sm);
         return db_error_reply(error, req->id);
     }
     cds_list_add_tail(&sm->node, &session->monitors);
+    if (version == DB_MONITOR_V3) {
+        initial = json_pack("[bso]", false, no_txn_id, initial);
+    }
     return jsonrpc_create_reply(initial, req->id);
 }
 
@@ -531,6 +604,13 @@ handle_monitor_cond(struct jsonrpc_conn *conn, const struct jsonrpc_msg *req,
                     void *server)
 {
     return handle_monitor__(conn, req, server, DB_MONITOR_V2);
+}
+
+static struct jsonrpc_msg *
+handle_monitor_cond_since(struct jsonrpc_conn *conn,
+                          const struct jsonrpc_msg *req, void *server)
+{
+    return handle_monitor__(conn, req, server, DB_MONITOR_V3);
 }
 
 static struct jsonrpc_msg *
@@ -633,6 +713,7 @@ db_server_create(uv_loop_t *loop, struct db *db, struct jsonrpc_server *rpc)
     struct db_server *server = xzalloc(sizeof *server);
     server->loop = loop;
     server->db = db;
+    server->server_db = db_server_db_create(db);
     server->rpc = rpc;
     CDS_INIT_LIST_HEAD(&server->sessions);
     hmap_init(&server->locks);
@@ -654,6 +735,7 @@ db_server_create(uv_loop_t *loop, struct db *db, struct jsonrpc_server *rpc)
         { "transact", handle_transact },
         { "monitor", handle_monitor },
         { "monitor_cond", handle_monitor_cond },
+        { "monitor_cond_since", handle_monitor_cond_since },
         { "monitor_cond_change", handle_monitor_cond_change },
         { "monitor_cancel", handle_monitor_cancel },
         { "lock", handle_lock },
@@ -686,6 +768,7 @@ db_server_destroy(struct db_server *server)
             db_server_on_close(session->conn, server);
         }
         hmap_destroy(&server->locks);
+        db_destroy(server->server_db);
         uv_close((uv_handle_t *) &server->retry_timer, db_server_free);
     }
 }

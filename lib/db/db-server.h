@@ -1,7 +1,9 @@
 /* Serves a database over JSON-RPC as RFC 7047 describes: list_dbs,
  * get_schema, transact (including "wait" with a timeout, which holds the
  * request until a later commit satisfies it), monitor and monitor_cancel,
- * lock, steal and unlock, echo.  Each client's monitors, locks and held
+ * lock, steal and unlock, echo; and Open vSwitch's extensions:
+ * monitor_cond, monitor_cond_change, monitor_cond_since and the read-only
+ * "_Server" database (db-server-db.h).  Each client's monitors, locks and held
  * requests end with its connection. */
 #ifndef DB_SERVER_H
 #define DB_SERVER_H 1
