@@ -16,5 +16,16 @@ utilities_swctl_SOURCES = \
 	utilities/swctl-show.c
 utilities_swctl_LDADD = $(SW_LIBS)
 
+# ./configure --enable-ovs-vsctl-link: swctl answers to ovs-vsctl too (it
+# names itself after argv[0] in its messages), for libvirt and scripts.
+if OVS_VSCTL_LINK
+install-exec-hook: install-ovs-vsctl-link
+install-ovs-vsctl-link:
+	cd $(DESTDIR)$(bindir) && rm -f ovs-vsctl && $(LN_S) swctl ovs-vsctl
+uninstall-hook: uninstall-ovs-vsctl-link
+uninstall-ovs-vsctl-link:
+	rm -f $(DESTDIR)$(bindir)/ovs-vsctl
+endif
+
 dist_bin_SCRIPTS = utilities/sw-sandbox
 EXTRA_DIST += utilities/install-deps.sh
