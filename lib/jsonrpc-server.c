@@ -23,7 +23,9 @@ struct jsonrpc_method {
 
 struct jsonrpc_listener {
     struct cds_list_head node;  /* In struct jsonrpc_server's 'listeners'. */
+    struct jsonrpc_server *server;
     struct pstream *pstream;
+    int probe_msec;             /* For the connections it accepts. */
 };
 
 struct jsonrpc_server {
@@ -42,6 +44,7 @@ struct jsonrpc_conn {
     struct cds_list_head node;  /* In struct jsonrpc_server's 'conns'. */
     struct jsonrpc_server *server;
     struct jsonrpc_session *session;
+    struct jsonrpc_listener *listener;  /* NULL once it stops listening. */
     void *data;
     bool doomed;                /* To be closed by the reaper. */
 };
@@ -93,6 +96,7 @@ jsonrpc_server_destroy(struct jsonrpc_server *server)
         cds_list_del(&l->node);
         free(l);
     }
+    /* The connections go next: none looks at its listener again. */
 
     struct jsonrpc_conn *conn, *next_conn;
     cds_list_for_each_entry_safe (conn, next_conn, &server->conns, node) {
@@ -226,14 +230,18 @@ static const struct jsonrpc_session_callbacks jsonrpc_server_session_cb = {
 static void
 jsonrpc_server_on_accept(struct pstream *pstream, struct stream *stream)
 {
-    struct jsonrpc_server *server = pstream_get_aux(pstream);
+    struct jsonrpc_listener *l = pstream_get_aux(pstream);
+    struct jsonrpc_server *server = l->server;
     struct jsonrpc_conn *conn = xzalloc(sizeof *conn);
 
     conn->server = server;
+    conn->listener = l;
     cds_list_add_tail(&conn->node, &server->conns);
     conn->session = jsonrpc_session_create(stream, &jsonrpc_server_session_cb,
                                            conn, true);
     jsonrpc_session_set_max_backlog(conn->session, server->max_backlog);
+    jsonrpc_session_set_probe_interval(conn->session, server->loop,
+                                       l->probe_msec);
     VLOG_DBG("%s: connection accepted", stream_get_name(stream));
     if (server->hooks && server->hooks->on_open) {
         server->hooks->on_open(conn, server->hooks_aux);
@@ -243,29 +251,97 @@ jsonrpc_server_on_accept(struct pstream *pstream, struct stream *stream)
 int
 jsonrpc_server_listen(struct jsonrpc_server *server, const char *name)
 {
-    struct pstream *pstream;
-    int error = pstream_open(server->loop, name, jsonrpc_server_on_accept,
-                             server, &pstream);
+    return jsonrpc_server_listen_probe(
+        server, name, (str_starts_with(name, "punix:") ? 0
+                       : JSONRPC_PROBE_DEFAULT_MSEC));
+}
+
+int
+jsonrpc_server_listen_probe(struct jsonrpc_server *server, const char *name,
+                            int probe_msec)
+{
+    struct jsonrpc_listener *l = xzalloc(sizeof *l);
+    int error = pstream_open(server->loop, name, jsonrpc_server_on_accept, l,
+                             &l->pstream);
     if (error) {
+        free(l);
         return error;
     }
-    struct jsonrpc_listener *l = xzalloc(sizeof *l);
-    l->pstream = pstream;
+    l->server = server;
+    l->probe_msec = probe_msec;
     cds_list_add_tail(&l->node, &server->listeners);
     return 0;
+}
+
+static struct jsonrpc_listener *
+jsonrpc_server_find_listener(const struct jsonrpc_server *server,
+                             const char *name)
+{
+    struct jsonrpc_listener *l;
+    cds_list_for_each_entry (l, &server->listeners, node) {
+        if (!strcmp(pstream_get_name(l->pstream), name)) {
+            return l;
+        }
+    }
+    return NULL;
+}
+
+void
+jsonrpc_server_set_probe(struct jsonrpc_server *server, const char *name,
+                         int probe_msec)
+{
+    struct jsonrpc_listener *l = jsonrpc_server_find_listener(server, name);
+    if (l) {
+        l->probe_msec = probe_msec;
+    }
+}
+
+void
+jsonrpc_server_unlisten(struct jsonrpc_server *server, const char *name)
+{
+    struct jsonrpc_listener *l = jsonrpc_server_find_listener(server, name);
+    if (!l) {
+        return;
+    }
+    struct jsonrpc_conn *conn, *next;
+    cds_list_for_each_entry_safe (conn, next, &server->conns, node) {
+        if (conn->listener == l) {
+            jsonrpc_conn_close(conn);
+        }
+    }
+    pstream_close(l->pstream);
+    cds_list_del(&l->node);
+    free(l);
+}
+
+bool
+jsonrpc_server_is_listening(const struct jsonrpc_server *server,
+                            const char *name)
+{
+    return jsonrpc_server_find_listener(server, name) != NULL;
+}
+
+size_t
+jsonrpc_server_count_conns_on(const struct jsonrpc_server *server,
+                              const char *name)
+{
+    const struct jsonrpc_listener *l = jsonrpc_server_find_listener(server,
+                                                                    name);
+    size_t n = 0;
+    struct jsonrpc_conn *conn;
+    cds_list_for_each_entry (conn, &server->conns, node) {
+        n += l && conn->listener == l;
+    }
+    return n;
 }
 
 int
 jsonrpc_server_get_port(const struct jsonrpc_server *server,
                         const char *name)
 {
-    struct jsonrpc_listener *l;
-    cds_list_for_each_entry (l, &server->listeners, node) {
-        if (!strcmp(pstream_get_name(l->pstream), name)) {
-            return pstream_get_port(l->pstream);
-        }
-    }
-    return 0;
+    const struct jsonrpc_listener *l = jsonrpc_server_find_listener(server,
+                                                                    name);
+    return l ? pstream_get_port(l->pstream) : 0;
 }
 
 size_t

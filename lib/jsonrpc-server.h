@@ -40,8 +40,23 @@ void jsonrpc_server_register(struct jsonrpc_server *, const char *method,
 void jsonrpc_server_set_max_backlog(struct jsonrpc_server *, size_t);
 
 /* Starts listening on passive stream 'name'.  Returns 0 or a negative
- * errno. */
+ * errno.  Connections over a network get an inactivity probe (see
+ * jsonrpc_session_set_probe_interval()) every 'probe_msec' (0: never);
+ * jsonrpc_server_listen() gives them OVS's default, 5 s, and unix socket
+ * connections none. */
+enum { JSONRPC_PROBE_DEFAULT_MSEC = 5000 };
 int jsonrpc_server_listen(struct jsonrpc_server *, const char *name);
+int jsonrpc_server_listen_probe(struct jsonrpc_server *, const char *name,
+                                int probe_msec);
+/* For the connections that 'name' accepts from now on. */
+void jsonrpc_server_set_probe(struct jsonrpc_server *, const char *name,
+                              int probe_msec);
+/* Stops listening on 'name' and closes the connections it accepted. */
+void jsonrpc_server_unlisten(struct jsonrpc_server *, const char *name);
+bool jsonrpc_server_is_listening(const struct jsonrpc_server *,
+                                 const char *name);
+size_t jsonrpc_server_count_conns_on(const struct jsonrpc_server *,
+                                     const char *name);
 /* The port bound by a "ptcp:" remote (for port 0), or 0. */
 int jsonrpc_server_get_port(const struct jsonrpc_server *, const char *name);
 size_t jsonrpc_server_count_conns(const struct jsonrpc_server *);

@@ -7,6 +7,7 @@
 #include "coverage.h"
 #include "json-stream.h"
 #include "stream.h"
+#include "timeval.h"
 #include "util.h"
 #include "vlog.h"
 
@@ -15,6 +16,7 @@ VLOG_DEFINE_THIS_MODULE(jsonrpc);
 COVERAGE_DEFINE(jsonrpc_bad_json);
 COVERAGE_DEFINE(jsonrpc_bad_msg);
 COVERAGE_DEFINE(jsonrpc_truncated);
+COVERAGE_DEFINE(jsonrpc_probe_timeout);
 
 struct jsonrpc_session {
     struct stream *stream;
@@ -27,6 +29,12 @@ struct jsonrpc_session {
     bool is_server;
     bool closed;                /* jsonrpc_session_close() was called. */
     unsigned int busy;          /* Callbacks of ours on the stack. */
+
+    /* Inactivity probe (jsonrpc_session_set_probe_interval()). */
+    uv_timer_t *probe_timer;    /* NULL if off. */
+    int probe_interval;         /* Milliseconds. */
+    long long last_input;       /* time_msec() of the last bytes read. */
+    long long probe_sent;       /* When our "echo" went, 0 if none. */
 };
 
 static struct vlog_rate_limit bad_input_rl = VLOG_RATE_LIMIT_INIT(30, 30);
@@ -52,8 +60,24 @@ jsonrpc_session_create(struct stream *stream,
 }
 
 static void
+free_timer(uv_handle_t *timer)
+{
+    free(timer);
+}
+
+static void
+jsonrpc_session_stop_probe(struct jsonrpc_session *s)
+{
+    if (s->probe_timer) {
+        uv_close((uv_handle_t *) s->probe_timer, free_timer);
+        s->probe_timer = NULL;
+    }
+}
+
+static void
 jsonrpc_session_free(struct jsonrpc_session *s)
 {
+    jsonrpc_session_stop_probe(s);
     json_stream_destroy(s->framer);
     free(s);
 }
@@ -189,6 +213,8 @@ jsonrpc_session_on_read(struct stream *stream, const char *data, size_t n)
 {
     struct jsonrpc_session *s = stream_get_aux(stream);
 
+    s->last_input = time_msec();
+    s->probe_sent = 0;
     s->busy++;
     while (n > 0 && !s->closed) {
         size_t used = json_stream_feed(s->framer, data, n);
@@ -249,6 +275,69 @@ jsonrpc_session_on_eof(struct stream *stream, int error)
     }
     if (!s->busy) {
         jsonrpc_session_free(s);
+    }
+}
+
+static void jsonrpc_session_probe(uv_timer_t *);
+
+static void
+jsonrpc_session_arm_probe(struct jsonrpc_session *s, long long when)
+{
+    long long delay = when - time_msec();
+    uv_timer_start(s->probe_timer, jsonrpc_session_probe, MAX(delay, 1), 0);
+}
+
+/* Runs when the connection may have been idle for a probe interval: it
+ * sends a probe, or gives up on a peer that did not answer the last, or
+ * (when input came meanwhile) waits again. */
+static void
+jsonrpc_session_probe(uv_timer_t *timer)
+{
+    struct jsonrpc_session *s = timer->data;
+    long long now = time_msec();
+
+    if (s->closed) {
+        return;
+    }
+    if (!s->probe_sent) {
+        long long due = s->last_input + s->probe_interval;
+        if (now < due) {
+            jsonrpc_session_arm_probe(s, due);
+            return;
+        }
+        s->probe_sent = now;
+        jsonrpc_session_arm_probe(s, now + s->probe_interval);
+        jsonrpc_session_send(s, jsonrpc_create_request(
+                                 "echo", json_array(), json_string("echo")));
+    } else if (now >= s->probe_sent + s->probe_interval) {
+        COVERAGE_INC(jsonrpc_probe_timeout);
+        VLOG_WARN_RL(&bad_input_rl, "%s: no response to inactivity probe "
+                     "after %.3g seconds, disconnecting",
+                     stream_get_name(s->stream),
+                     (now - s->last_input) / 1000.0);
+        s->busy++;
+        jsonrpc_session_fail(s, -ETIMEDOUT);
+        if (!--s->busy) {
+            jsonrpc_session_free(s);
+        }
+    } else {
+        jsonrpc_session_arm_probe(s, s->probe_sent + s->probe_interval);
+    }
+}
+
+void
+jsonrpc_session_set_probe_interval(struct jsonrpc_session *s,
+                                   uv_loop_t *loop, int msec)
+{
+    jsonrpc_session_stop_probe(s);
+    s->probe_interval = msec;
+    if (msec > 0) {
+        s->probe_timer = xmalloc(sizeof *s->probe_timer);
+        uv_timer_init(loop, s->probe_timer);
+        s->probe_timer->data = s;
+        s->last_input = time_msec();
+        s->probe_sent = 0;
+        jsonrpc_session_arm_probe(s, s->last_input + msec);
     }
 }
 

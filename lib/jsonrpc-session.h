@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <uv.h>
 #include "jsonrpc.h"
 
 struct stream;
@@ -57,5 +58,12 @@ const char *jsonrpc_session_get_name(const struct jsonrpc_session *);
 size_t jsonrpc_session_backlog(const struct jsonrpc_session *);
 void jsonrpc_session_set_max_msg_size(struct jsonrpc_session *, size_t);
 void jsonrpc_session_set_max_backlog(struct jsonrpc_session *, size_t);
+
+/* Inactivity probe, for connections over a network: after 'msec' with
+ * nothing received, sends an "echo" request; after as long again with
+ * still nothing, closes the connection (on_close with -ETIMEDOUT).  0
+ * turns it off (the default). */
+void jsonrpc_session_set_probe_interval(struct jsonrpc_session *,
+                                        uv_loop_t *, int msec);
 
 #endif /* jsonrpc-session.h */

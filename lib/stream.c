@@ -457,12 +457,15 @@ pstream_open(uv_loop_t *loop, const char *name, pstream_accept_cb *cb,
         if (!lstat(path, &st) && S_ISSOCK(st.st_mode)) {
             unlink(path);       /* Left by a daemon that died. */
         }
+        /* Owner and group only, from the start: no window in which
+         * anyone could connect. */
+        mode_t old_umask = umask(0007);
         error = uv_pipe_bind(&pstream->h.pipe, path);
+        umask(old_umask);
         if (error) {
             goto err_close;
         }
         pstream->unix_path = xstrdup(path);
-        chmod(path, 0770);
     } else if (str_starts_with(name, "ptcp:")) {
         struct sockaddr_storage ss;
         error = parse_inet(name + 5, true, &ss);

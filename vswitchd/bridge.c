@@ -566,12 +566,8 @@ static void
 set_column(struct db_txn *txn, struct db_row *row, const char *name,
            struct db_datum *value)
 {
-    const struct db_column *c = column(row->table->schema->name, name);
-    if (db_datum_equals(&row->fields[c->index], value, &c->type)) {
-        db_datum_destroy(value, &c->type);
-        return;
-    }
-    db_row_set(db_txn_modify(txn, row), c, value);
+    column(row->table->schema->name, name);     /* Fatal if missing. */
+    db_txn_set(txn, row, name, value);
 }
 
 static void

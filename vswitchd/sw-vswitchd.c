@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <uv.h>
 #include "bridge.h"
+#include "db-remotes.h"
 #include "daemon.h"
 #include "db/db-error.h"
 #include "db/db-log.h"
@@ -386,6 +387,7 @@ main(int argc, char *argv[])
     dpif = dpif_create("sw-netdev");
     dpctl_register_commands(dpif);
     bridge_init(loop, db, dpif);
+    db_remotes_init(loop, db, db_rpc);
 
     uv_timer_init(loop, &exit_timer);
     uv_signal_init(loop, &sigterm);
@@ -400,6 +402,7 @@ main(int argc, char *argv[])
     daemon_ready();
     uv_run(loop, UV_RUN_DEFAULT);
 
+    db_remotes_exit();
     bridge_exit();
     dpif_destroy(dpif);
     rcu_drain();

@@ -3,7 +3,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include "db/db-datum.h"
 #include "db/db-error.h"
+#include "db/db-schema.h"
 #include "db/db.h"
 #include "hash.h"
 #include "util.h"
@@ -70,6 +72,22 @@ db_txn_modify(struct db_txn *txn, struct db_row *row)
     struct db_row *copy = db_row_clone(row);
     db_txn_row_create(txn, row, row, copy);
     return copy;
+}
+
+void
+db_txn_set(struct db_txn *txn, struct db_row *row, const char *name,
+           struct db_datum *value)
+{
+    const struct db_column *c = db_table_schema_find_column(
+        row->table->schema, name);
+    if (!c) {
+        SW_NOT_REACHED();       /* The caller's schema lacks 'name'. */
+    }
+    if (db_datum_equals(&row->fields[c->index], value, &c->type)) {
+        db_datum_destroy(value, &c->type);
+    } else {
+        db_row_set(db_txn_modify(txn, row), c, value);
+    }
 }
 
 void

@@ -16,6 +16,7 @@
 #include "dynamic-string.h"
 
 struct db;
+struct db_datum;
 struct db_row;
 struct db_table;
 struct uuid;
@@ -49,6 +50,11 @@ struct db_row *db_txn_insert(struct db_txn *, struct db_table *,
 /* A writable version of 'row' (as the transaction sees it). */
 struct db_row *db_txn_modify(struct db_txn *, struct db_row *);
 void db_txn_delete(struct db_txn *, struct db_row *);
+/* Sets column 'name' of 'row' to 'value' (taken) in the transaction,
+ * unless it already has that value: the daemon's writes of state that
+ * seldom changes then commit nothing. */
+void db_txn_set(struct db_txn *, struct db_row *, const char *name,
+                struct db_datum *value);
 
 void db_txn_add_comment(struct db_txn *, const char *);
 

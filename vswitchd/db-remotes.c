@@ -1,0 +1,255 @@
+#include <config.h>
+#include "db-remotes.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include "db/db-datum.h"
+#include "db/db-error.h"
+#include "db/db-txn.h"
+#include "db/db.h"
+#include "jsonrpc-server.h"
+#include "smap.h"
+#include "util.h"
+#include "vlog.h"
+
+VLOG_DEFINE_THIS_MODULE(db_remotes);
+
+/* How often connection counts go to Manager.is_connected and status. */
+enum { STATUS_INTERVAL_MSEC = 1000 };
+
+/* A Manager row's target. */
+struct remote {
+    char *target;
+    bool wanted;                /* Still in the Manager table. */
+    char *error;                /* Why we do not listen, or NULL. */
+};
+
+static struct db *db;
+static struct jsonrpc_server *rpc;
+static struct db_listener listener;
+static uv_timer_t reconfigure_timer;
+static uv_timer_t status_timer;
+static struct remote *remotes;
+static size_t n_remotes, allocated_remotes;
+static bool writing;            /* Our own commit is under way. */
+
+static bool
+is_passive(const char *target)
+{
+    return (!strncmp(target, "ptcp:", 5) || !strncmp(target, "pssl:", 5)
+            || !strncmp(target, "punix:", 6));
+}
+
+static struct remote *
+find_remote(const char *target)
+{
+    for (size_t i = 0; i < n_remotes; i++) {
+        if (!strcmp(remotes[i].target, target)) {
+            return &remotes[i];
+        }
+    }
+    return NULL;
+}
+
+/* The Manager rows that the root row refers to (the table may hold
+ * others, which OVS ignores too), as a NULL-terminated array. */
+static struct db_row **
+manager_rows(void)
+{
+    struct db_table *managers = db_get_table(db, "Manager");
+    struct db_table *roots = db_get_table(db, "Open_vSwitch");
+    struct db_row *root = NULL, *row;
+    DB_TABLE_FOR_EACH (row, roots) {
+        root = row;
+        break;
+    }
+    const struct db_datum *refs = root ? db_row_get(root, "manager_options")
+                                       : NULL;
+    size_t n = refs ? refs->n : 0;
+    struct db_row **rows = xcalloc(n + 1, sizeof *rows);
+    for (size_t i = 0, j = 0; i < n; i++) {
+        row = db_table_get_row(managers, &refs->keys[i].uuid);
+        if (row) {
+            rows[j++] = row;
+        }
+    }
+    return rows;
+}
+
+static int
+probe_msec(const struct db_row *manager)
+{
+    long long probe = db_row_get_int(manager, "inactivity_probe",
+                                     JSONRPC_PROBE_DEFAULT_MSEC);
+    return probe < 0 ? 0 : probe > INT32_MAX ? INT32_MAX : probe;
+}
+
+static void
+configure_remote(const struct db_row *manager)
+{
+    const char *target = db_row_get_string(manager, "target");
+    struct remote *r = find_remote(target);
+
+    if (r) {
+        r->wanted = true;
+        if (!r->error) {
+            jsonrpc_server_set_probe(rpc, target, probe_msec(manager));
+        }
+        return;
+    }
+
+    remotes = x2nrealloc(remotes, &allocated_remotes, n_remotes + 1,
+                         sizeof *remotes);
+    r = &remotes[n_remotes++];
+    *r = (struct remote) { .target = xstrdup(target), .wanted = true };
+    if (!is_passive(target)) {
+        r->error = xstrdup("active manager connections are not supported "
+                           "(use a passive target such as ptcp:6640)");
+    } else {
+        int error = jsonrpc_server_listen_probe(rpc, target,
+                                                probe_msec(manager));
+        if (error) {
+            r->error = xasprintf("cannot listen (%s)", uv_strerror(error));
+        }
+    }
+    if (r->error) {
+        VLOG_WARN("%s: %s", target, r->error);
+    } else {
+        int port = jsonrpc_server_get_port(rpc, target);
+        VLOG_INFO("%s: listening%s%.0d", target, port ? " on port " : "",
+                  port);
+    }
+}
+
+static void
+remote_destroy(struct remote *r)
+{
+    if (!r->error) {
+        VLOG_INFO("%s: no longer listening", r->target);
+        jsonrpc_server_unlisten(rpc, r->target);
+    }
+    free(r->target);
+    free(r->error);
+}
+
+/* Writes each Manager row's is_connected and status. */
+static void
+write_status(void)
+{
+    struct db_row **rows = manager_rows();
+    struct db_txn *txn = db_txn_create(db);
+
+    for (struct db_row **row = rows; *row; row++) {
+        const char *target = db_row_get_string(*row, "target");
+        const struct remote *r = find_remote(target);
+        bool listening = r && !r->error;
+        size_t n = listening ? jsonrpc_server_count_conns_on(rpc, target) : 0;
+        struct smap status;
+        struct db_datum datum;
+
+        smap_init(&status);
+        if (r && r->error) {
+            smap_add(&status, "last_error", r->error);
+        } else if (listening) {
+            int port = jsonrpc_server_get_port(rpc, target);
+            if (port) {
+                smap_add_format(&status, "bound_port", "%d", port);
+            }
+            if (n > 1) {
+                smap_add_format(&status, "n_connections", "%zu", n);
+            }
+        }
+        db_datum_init_bool(&datum, n > 0);
+        db_txn_set(txn, *row, "is_connected", &datum);
+        db_datum_from_smap(&datum, &status);
+        db_txn_set(txn, *row, "status", &datum);
+        smap_destroy(&status);
+    }
+    free(rows);
+
+    writing = true;
+    struct db_error *error = db_txn_commit(txn);
+    writing = false;
+    if (error) {
+        char *s = db_error_to_string_free(error);
+        VLOG_ERR("could not write manager status: %s", s);
+        free(s);
+    }
+}
+
+static void
+reconfigure(void)
+{
+    for (size_t i = 0; i < n_remotes; i++) {
+        remotes[i].wanted = false;
+    }
+    struct db_row **rows = manager_rows();
+    for (struct db_row **row = rows; *row; row++) {
+        configure_remote(*row);
+    }
+    free(rows);
+
+    for (size_t i = 0; i < n_remotes; ) {
+        if (remotes[i].wanted) {
+            i++;
+            continue;
+        }
+        remote_destroy(&remotes[i]);
+        remotes[i] = remotes[--n_remotes];
+    }
+    write_status();
+}
+
+static void
+reconfigure_cb(uv_timer_t *timer)
+{
+    reconfigure();
+}
+
+static void
+status_cb(uv_timer_t *timer)
+{
+    write_status();
+}
+
+static void
+db_remotes_committed(struct db_listener *l, const struct db_txn *txn)
+{
+    if (!writing) {
+        /* Not from inside the commit: it may be a client's, on a
+         * connection that reconfiguring closes. */
+        uv_timer_start(&reconfigure_timer, reconfigure_cb, 0, 0);
+    }
+}
+
+void
+db_remotes_init(uv_loop_t *loop, struct db *db_, struct jsonrpc_server *rpc_)
+{
+    db = db_;
+    rpc = rpc_;
+    listener.committed = db_remotes_committed;
+    db_add_listener(db, &listener);
+    uv_timer_init(loop, &reconfigure_timer);
+    uv_timer_init(loop, &status_timer);
+    uv_timer_start(&status_timer, status_cb, STATUS_INTERVAL_MSEC,
+                   STATUS_INTERVAL_MSEC);
+    reconfigure();
+}
+
+void
+db_remotes_exit(void)
+{
+    if (!db) {
+        return;
+    }
+    db_remove_listener(db, &listener);
+    uv_close((uv_handle_t *) &reconfigure_timer, NULL);
+    uv_close((uv_handle_t *) &status_timer, NULL);
+    for (size_t i = 0; i < n_remotes; i++) {
+        remote_destroy(&remotes[i]);
+    }
+    free(remotes);
+    remotes = NULL;
+    n_remotes = allocated_remotes = 0;
+    db = NULL;
+}
