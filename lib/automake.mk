@@ -13,6 +13,7 @@ lib_libsoftswitch_a_SOURCES = \
 	lib/jsonrpc-session.c lib/jsonrpc-session.h \
 	lib/smap.c lib/smap.h \
 	lib/stream.c lib/stream.h \
+	lib/stream-tls.c lib/stream-tls.h \
 	lib/table.c lib/table.h \
 	lib/timeval.c lib/timeval.h \
 	lib/tlv-map.c lib/tlv-map.h \

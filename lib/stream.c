@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include "dynamic-string.h"
+#include "stream-tls.h"
 #include "util.h"
 #include "vlog.h"
 
@@ -39,12 +41,14 @@ struct stream {
     char *read_buf;
     uv_timer_t *flush_timer;    /* Bounds a flush on close, if any. */
     int n_open_handles;         /* Freed when both handles closed. */
+    struct tls_session *tls;    /* For "ssl:", else NULL. */
 };
 
 struct pstream {
     union stream_handle h;
     char *name;
     char *unix_path;            /* For "punix:", to unlink on close. */
+    bool tls;                   /* "pssl:". */
     void *aux;
     pstream_accept_cb *accept_cb;
 };
@@ -123,6 +127,8 @@ stream_name_is_valid(const char *name)
     struct sockaddr_storage ss;
     return ((str_starts_with(name, "unix:") && !check_unix_path(name + 5))
             || (str_starts_with(name, "tcp:")
+                && !parse_inet(name + 4, false, &ss))
+            || (str_starts_with(name, "ssl:")
                 && !parse_inet(name + 4, false, &ss)));
 }
 
@@ -132,6 +138,8 @@ pstream_name_is_valid(const char *name)
     struct sockaddr_storage ss;
     return ((str_starts_with(name, "punix:") && !check_unix_path(name + 6))
             || (str_starts_with(name, "ptcp:")
+                && !parse_inet(name + 5, true, &ss))
+            || (str_starts_with(name, "pssl:")
                 && !parse_inet(name + 5, true, &ss)));
 }
 
@@ -152,10 +160,25 @@ stream_free(uv_handle_t *handle)
     if (--stream->n_open_handles > 0) {
         return;                 /* The other handle is still closing. */
     }
+    tls_session_destroy(stream->tls);
     free(stream->flush_timer);
     free(stream->read_buf);
     free(stream->name);
     free(stream);
+}
+
+static int stream_write_raw(struct stream *, const void *data, size_t n);
+
+/* Writes out what TLS has for the peer. */
+static int
+stream_flush_tls(struct stream *stream)
+{
+    struct ds out = DS_EMPTY_INITIALIZER;
+    tls_session_take_output(stream->tls, &out);
+    int error = out.length ? stream_write_raw(stream, out.string, out.length)
+                           : 0;
+    ds_destroy(&out);
+    return error;
 }
 
 static void
@@ -163,6 +186,10 @@ stream_on_connect(uv_connect_t *req, int status)
 {
     struct stream *stream = req->data;
     if (!stream->closing) {
+        if (!status && stream->tls) {
+            tls_session_start(stream->tls);
+            status = stream_flush_tls(stream);
+        }
         stream->connect_cb(stream, status);
     }
 }
@@ -185,13 +212,22 @@ stream_open(uv_loop_t *loop, const char *name, stream_connect_cb *cb,
         stream->connect_req.data = stream;
         uv_pipe_connect(&stream->connect_req, &stream->h.pipe, name + 5,
                         stream_on_connect);
-    } else if (str_starts_with(name, "tcp:")) {
+    } else if (str_starts_with(name, "tcp:")
+               || str_starts_with(name, "ssl:")) {
         struct sockaddr_storage ss;
         error = parse_inet(name + 4, false, &ss);
         if (error) {
             return error;
         }
+        struct tls_session *tls = NULL;
+        if (name[0] == 's') {
+            tls = tls_session_create(false);
+            if (!tls) {
+                return -ENOKEY;     /* No key, certificate or CA. */
+            }
+        }
         stream = stream_create(name);
+        stream->tls = tls;
         uv_tcp_init(loop, &stream->h.tcp);
         uv_tcp_nodelay(&stream->h.tcp, 1);
         stream->connect_req.data = stream;
@@ -220,6 +256,30 @@ stream_alloc_cb(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
     *buf = uv_buf_init(stream->read_buf, STREAM_READ_BUF);
 }
 
+static struct vlog_rate_limit tls_rl = VLOG_RATE_LIMIT_INIT(10, 10);
+
+/* Decrypts what came in, answers the handshake, and passes the plaintext
+ * on; a peer that failed TLS or closed its session gets on_eof(). */
+static void
+stream_read_tls(struct stream *stream, const char *data, size_t n)
+{
+    struct ds plain = DS_EMPTY_INITIALIZER;
+    int retval = tls_session_receive(stream->tls, data, n, &plain);
+    stream_flush_tls(stream);
+    if (plain.length) {
+        stream->cb->on_read(stream, plain.string, plain.length);
+    }
+    ds_destroy(&plain);
+    if (retval && !stream->closing) {
+        if (retval < 0) {
+            VLOG_WARN_RL(&tls_rl, "%s: %s", stream->name,
+                         tls_session_error(stream->tls));
+        }
+        uv_read_stop(&stream->h.stream);
+        stream->cb->on_eof(stream, retval < 0 ? retval : 0);
+    }
+}
+
 static void
 stream_read_cb(uv_stream_t *handle, ssize_t nread, const uv_buf_t *buf)
 {
@@ -227,7 +287,9 @@ stream_read_cb(uv_stream_t *handle, ssize_t nread, const uv_buf_t *buf)
     if (stream->closing) {
         return;
     }
-    if (nread > 0) {
+    if (nread > 0 && stream->tls) {
+        stream_read_tls(stream, buf->base, nread);
+    } else if (nread > 0) {
         stream->cb->on_read(stream, buf->base, nread);
     } else if (nread < 0) {
         uv_read_stop(handle);
@@ -284,6 +346,17 @@ stream_write(struct stream *stream, const void *data, size_t n)
     if (stream->broken || stream->closing) {
         return -EPIPE;
     }
+    if (stream->tls) {
+        tls_session_send(stream->tls, data, n);
+        return stream_flush_tls(stream);
+    }
+    return stream_write_raw(stream, data, n);
+}
+
+/* Queues 'data' for the socket as it is. */
+static int
+stream_write_raw(struct stream *stream, const void *data, size_t n)
+{
     struct write_req *wr = xmalloc(sizeof *wr + n);
     memcpy(wr->data, data, n);
     wr->stream = stream;
@@ -339,6 +412,10 @@ stream_close(struct stream *stream, bool flush)
 {
     if (!stream || stream->closing) {
         return;
+    }
+    if (flush && stream->tls && !stream->broken) {
+        tls_session_shutdown(stream->tls);      /* close_notify. */
+        stream_flush_tls(stream);
     }
     stream->closing = true;
     if (uv_is_active(&stream->h.handle)) {
@@ -397,6 +474,9 @@ pstream_on_connection(uv_stream_t *server, int status)
         stream = stream_create("tcp");
         uv_tcp_init(server->loop, &stream->h.tcp);
         uv_tcp_nodelay(&stream->h.tcp, 1);
+        if (pstream->tls) {
+            stream->tls = tls_session_create(true);
+        }
     }
     int error = uv_accept(server, &stream->h.stream);
     if (error) {
@@ -418,8 +498,16 @@ pstream_on_connection(uv_stream_t *server, int status)
         }
         free(stream->name);
         stream->name = xasprintf(
-            ss.ss_family == AF_INET6 ? "tcp:[%s]:%d" : "tcp:%s:%d", host,
+            ss.ss_family == AF_INET6 ? "%s:[%s]:%d" : "%s:%s:%d",
+            pstream->tls ? "ssl" : "tcp", host,
             ntohs(((struct sockaddr_in *) &ss)->sin_port));
+    }
+    if (pstream->tls && !stream->tls) {
+        VLOG_WARN_RL(&tls_rl, "%s: refused: no private key, certificate "
+                     "and CA certificate are configured (set-ssl)",
+                     stream->name);
+        uv_close(&stream->h.handle, stream_free);
+        return;
     }
     pstream->accept_cb(pstream, stream);
 }
@@ -466,8 +554,10 @@ pstream_open(uv_loop_t *loop, const char *name, pstream_accept_cb *cb,
             goto err_close;
         }
         pstream->unix_path = xstrdup(path);
-    } else if (str_starts_with(name, "ptcp:")) {
+    } else if (str_starts_with(name, "ptcp:")
+               || str_starts_with(name, "pssl:")) {
         struct sockaddr_storage ss;
+        pstream->tls = name[1] == 's';
         error = parse_inet(name + 5, true, &ss);
         if (error) {
             goto err_free;

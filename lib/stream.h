@@ -1,5 +1,8 @@
 /* Byte streams over libuv: active connections ("unix:PATH",
- * "tcp:IP:PORT") and listeners ("punix:PATH", "ptcp:PORT[:IP]").
+ * "tcp:IP:PORT", "ssl:IP:PORT") and listeners ("punix:PATH",
+ * "ptcp:PORT[:IP]", "pssl:PORT[:IP]").  "ssl" is TLS with the keys that
+ * tls_set_config() (stream-tls.h) loaded; without them an "ssl:" stream
+ * fails to open (-ENOKEY) and a "pssl:" listener refuses connections.
  *
  * Writes are queued and never block; stream_backlog() says how much is
  * still queued, so a caller can cut off a peer that does not read.  All

@@ -11,8 +11,9 @@ BUILD="build-essential clang autoconf automake pkg-config m4
 # Tests: tools the test suites run (the system tests use namespaces,
 # veth pairs, ping, iperf3, ethtool and tcpdump; the tunnel interop tests
 # talk to Open vSwitch and have tshark decode what crossed the underlay;
-# the OVSDB tests run OVS's own clients, its Python IDL among them).
-TEST="iproute2 iputils-ping iperf3 ethtool tcpdump openvswitch-switch
+# the OVSDB tests run OVS's own clients, its Python IDL among them, and
+# make TLS certificates with openssl).
+TEST="iproute2 iputils-ping iperf3 ethtool tcpdump openssl openvswitch-switch
   python3-openvswitch tshark"
 
 missing=

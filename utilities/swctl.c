@@ -13,6 +13,7 @@
 #include "db/db-client.h"
 #include "db/db-txn.h"
 #include "dirs.h"
+#include "stream-tls.h"
 #include "swctl.h"
 #include "timeval.h"
 #include "util.h"
@@ -120,6 +121,11 @@ usage(void)
            "  --pretty            indent JSON output\n"
            "  --bare              --format=list --data=bare --no-headings\n"
            "  --columns=COLS      columns to print in list and find\n"
+           "  -p, --private-key=FILE  for ssl: databases, our private "
+           "key,\n"
+           "  -c, --certificate=FILE  our certificate,\n"
+           "  -C, --ca-cert=FILE      and the CA that signed the "
+           "server's\n"
            "  -v, --verbose[=SPEC]  set log levels\n"
            "  -h, --help          display this help and exit\n"
            "  -V, --version       display version and exit\n"
@@ -260,6 +266,7 @@ parse_commands(int argc, char *argv[], const struct smap *first_options,
 struct global_options {
     struct swctl_options opts;
     char *db;
+    char *private_key, *certificate, *ca_cert;  /* For "ssl:". */
     long long timeout_msec;     /* 0 for none. */
     bool retry;
     struct smap first_options;  /* Command options before the command. */
@@ -287,6 +294,9 @@ parse_options(int argc, char *argv[], struct global_options *g)
         { "bare", no_argument, NULL, OPT_BARE },
         { "columns", required_argument, NULL, OPT_COLUMNS },
         { "no-syslog", no_argument, NULL, OPT_NO_SYSLOG },
+        { "private-key", required_argument, NULL, 'p' },
+        { "certificate", required_argument, NULL, 'c' },
+        { "ca-cert", required_argument, NULL, 'C' },
         { "verbose", optional_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
@@ -311,7 +321,8 @@ parse_options(int argc, char *argv[], struct global_options *g)
     opterr = 0;
     for (;;) {
         int idx = -1;
-        int c = getopt_long(argc, argv, "+t:f:d:v::hV", long_options, &idx);
+        int c = getopt_long(argc, argv, "+t:f:d:p:c:C:v::hV", long_options,
+                            &idx);
         if (c == -1) {
             break;
         }
@@ -374,6 +385,18 @@ parse_options(int argc, char *argv[], struct global_options *g)
             break;
         case OPT_NO_SYSLOG:
             break;
+        case 'p':
+            free(g->private_key);
+            g->private_key = xstrdup(optarg);
+            break;
+        case 'c':
+            free(g->certificate);
+            g->certificate = xstrdup(optarg);
+            break;
+        case 'C':
+            free(g->ca_cert);
+            g->ca_cert = xstrdup(optarg);
+            break;
         case OPT_COMMAND_OPTION: {
             char *arg = (optarg
                          ? xasprintf("--%s=%s", long_options[idx].name,
@@ -409,6 +432,19 @@ parse_options(int argc, char *argv[], struct global_options *g)
     }
     if (!g->db) {
         g->db = sw_default_db();
+    }
+    if (str_starts_with(g->db, "ssl:")) {
+        if (!g->private_key || !g->certificate || !g->ca_cert) {
+            sw_fatal("%s: a private key, a certificate and a CA certificate "
+                     "are all needed (--private-key, --certificate, "
+                     "--ca-cert)", g->db);
+        }
+        char *error = tls_set_config(g->private_key, g->certificate,
+                                     g->ca_cert);
+        if (error) {
+            sw_fatal("%s: %s (--private-key, --certificate, --ca-cert)",
+                     g->db, error);
+        }
     }
 }
 
@@ -728,5 +764,8 @@ main(int argc, char *argv[])
     smap_destroy(&g.first_options);
     free(g.opts.columns);
     free(g.db);
+    free(g.private_key);
+    free(g.certificate);
+    free(g.ca_cert);
     return 0;
 }

@@ -9,6 +9,7 @@
 #include "db/db.h"
 #include "jsonrpc-server.h"
 #include "smap.h"
+#include "stream-tls.h"
 #include "util.h"
 #include "vlog.h"
 
@@ -32,6 +33,7 @@ static uv_timer_t status_timer;
 static struct remote *remotes;
 static size_t n_remotes, allocated_remotes;
 static bool writing;            /* Our own commit is under way. */
+static char *tls_files;         /* The SSL row's files last loaded. */
 
 static bool
 is_passive(const char *target)
@@ -177,9 +179,47 @@ write_status(void)
     }
 }
 
+/* Loads the SSL row's key, certificate and CA certificate for "pssl:"
+ * remotes, when they change. */
+static void
+configure_tls(void)
+{
+    struct db_table *roots = db_get_table(db, "Open_vSwitch");
+    struct db_row *root = NULL, *row, *ssl = NULL;
+    DB_TABLE_FOR_EACH (row, roots) {
+        root = row;
+        break;
+    }
+    const struct db_datum *ref = root ? db_row_get(root, "ssl") : NULL;
+    if (ref && ref->n) {
+        ssl = db_table_get_row(db_get_table(db, "SSL"), &ref->keys[0].uuid);
+    }
+
+    const char *key = ssl ? db_row_get_string(ssl, "private_key") : NULL;
+    const char *cert = ssl ? db_row_get_string(ssl, "certificate") : NULL;
+    const char *ca = ssl ? db_row_get_string(ssl, "ca_cert") : NULL;
+    char *files = ssl ? xasprintf("%s\n%s\n%s", key, cert, ca) : NULL;
+    if (files && tls_files ? !strcmp(files, tls_files) : files == tls_files) {
+        free(files);
+        return;
+    }
+    free(tls_files);
+    tls_files = files;
+
+    char *error = tls_set_config(key, cert, ca);
+    if (error) {
+        VLOG_WARN("SSL configuration: %s", error);
+        free(error);
+    } else if (ssl) {
+        VLOG_INFO("SSL configuration: loaded %s and %s, trusting %s", key,
+                  cert, ca);
+    }
+}
+
 static void
 reconfigure(void)
 {
+    configure_tls();
     for (size_t i = 0; i < n_remotes; i++) {
         remotes[i].wanted = false;
     }
@@ -250,6 +290,8 @@ db_remotes_exit(void)
     }
     free(remotes);
     remotes = NULL;
+    free(tls_files);
+    tls_files = NULL;
     n_remotes = allocated_remotes = 0;
     db = NULL;
 }
