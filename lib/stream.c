@@ -454,13 +454,16 @@ stream_set_aux(struct stream *stream, void *aux)
     stream->aux = aux;
 }
 
+static struct vlog_rate_limit accept_rl = VLOG_RATE_LIMIT_INIT(5, 5);
+
 static void
 pstream_on_connection(uv_stream_t *server, int status)
 {
     struct pstream *pstream = server->data;
     if (status < 0) {
-        VLOG_WARN("%s: accept failed: %s", pstream->name,
-                  uv_strerror(status));
+        /* Out of descriptors, typically: libuv drops the connection. */
+        VLOG_WARN_RL(&accept_rl, "%s: accept failed: %s", pstream->name,
+                     uv_strerror(status));
         return;
     }
 
@@ -480,7 +483,8 @@ pstream_on_connection(uv_stream_t *server, int status)
     }
     int error = uv_accept(server, &stream->h.stream);
     if (error) {
-        VLOG_WARN("%s: accept failed: %s", pstream->name, uv_strerror(error));
+        VLOG_WARN_RL(&accept_rl, "%s: accept failed: %s", pstream->name,
+                     uv_strerror(error));
         uv_close(&stream->h.handle, stream_free);
         return;
     }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <uv.h>
@@ -221,6 +222,22 @@ parse_options(int argc, char *argv[], struct options *o)
     }
 }
 
+/* Every DB client and port holds a file descriptor: take all the
+ * descriptors the hard limit allows (a soft limit of 1024 is common), so
+ * that thousands of clients, idle or not, can be connected at once. */
+static void
+raise_fd_limit(void)
+{
+    struct rlimit r;
+    if (!getrlimit(RLIMIT_NOFILE, &r) && r.rlim_cur < r.rlim_max) {
+        r.rlim_cur = r.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &r)) {
+            VLOG_WARN("could not raise the file descriptor limit (%s)",
+                      strerror(errno));
+        }
+    }
+}
+
 static struct db_schema *
 load_schema(const char *file)
 {
@@ -343,6 +360,7 @@ main(int argc, char *argv[])
         }
     }
     daemon_start(&o.daemon);
+    raise_fd_limit();
     rcu_thread_start(false);
 
     struct db_error *db_error = db_log_open(o.db_file,
