@@ -43,6 +43,7 @@ TESTSUITE_AT = \
 	tests/vswitchd.at \
 	tests/swctl.at \
 	tests/ovsdb-clients.at \
+	tests/libvirt.at \
 	tests/dummy.at \
 	tests/flow.at \
 	tests/ofproto.at \
