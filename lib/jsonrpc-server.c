@@ -256,10 +256,16 @@ jsonrpc_server_listen(struct jsonrpc_server *server, const char *name)
                        : JSONRPC_PROBE_DEFAULT_MSEC));
 }
 
+static struct jsonrpc_listener *jsonrpc_server_find_listener(
+    const struct jsonrpc_server *, const char *name);
+
 int
 jsonrpc_server_listen_probe(struct jsonrpc_server *server, const char *name,
                             int probe_msec)
 {
+    if (jsonrpc_server_find_listener(server, name)) {
+        return -EADDRINUSE;     /* Two owners would close it twice. */
+    }
     struct jsonrpc_listener *l = xzalloc(sizeof *l);
     int error = pstream_open(server->loop, name, jsonrpc_server_on_accept, l,
                              &l->pstream);

@@ -35,6 +35,7 @@ struct jsonrpc_session {
     int probe_interval;         /* Milliseconds. */
     long long last_input;       /* time_msec() of the last bytes read. */
     long long probe_sent;       /* When our "echo" went, 0 if none. */
+    size_t probe_backlog;       /* Output still queued then. */
 };
 
 static struct vlog_rate_limit bad_input_rl = VLOG_RATE_LIMIT_INIT(30, 30);
@@ -306,9 +307,17 @@ jsonrpc_session_probe(uv_timer_t *timer)
             return;
         }
         s->probe_sent = now;
+        s->probe_backlog = stream_backlog(s->stream);
         jsonrpc_session_arm_probe(s, now + s->probe_interval);
         jsonrpc_session_send(s, jsonrpc_create_request(
                                  "echo", json_array(), json_string("echo")));
+    } else if (now >= s->probe_sent + s->probe_interval
+               && stream_backlog(s->stream) < s->probe_backlog) {
+        /* No answer yet, but the peer is reading what we sent it (a big
+         * dump, while we stopped reading its input): alive. */
+        s->probe_sent = 0;
+        s->last_input = now;
+        jsonrpc_session_arm_probe(s, now + s->probe_interval);
     } else if (now >= s->probe_sent + s->probe_interval) {
         COVERAGE_INC(jsonrpc_probe_timeout);
         VLOG_WARN_RL(&bad_input_rl, "%s: no response to inactivity probe "

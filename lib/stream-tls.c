@@ -114,6 +114,9 @@ tls_session_create(bool is_server)
     s->ssl = SSL_new(ctx);
     s->rbio = BIO_new(BIO_s_mem());
     s->wbio = BIO_new(BIO_s_mem());
+    if (!s->ssl || !s->rbio || !s->wbio) {
+        sw_fatal("out of memory for a TLS session");
+    }
     SSL_set_bio(s->ssl, s->rbio, s->wbio);     /* The SSL owns both. */
     if (is_server) {
         SSL_set_accept_state(s->ssl);
@@ -144,6 +147,15 @@ tls_session_fail(struct tls_session *s, const char *what)
     return -EPROTO;
 }
 
+/* With memory BIOs a write takes everything at once, or fails. */
+static int
+tls_session_write(struct tls_session *s, const void *data, size_t n)
+{
+    ERR_clear_error();
+    return SSL_write(s->ssl, data, n) == (int) n ? 0
+           : tls_session_fail(s, "TLS send failed");
+}
+
 /* Runs the handshake as far as the input allows.  Returns 0 or -EPROTO. */
 static int
 tls_session_handshake(struct tls_session *s)
@@ -151,6 +163,9 @@ tls_session_handshake(struct tls_session *s)
     if (s->handshake_done) {
         return 0;
     }
+    /* SSL_get_error() reads the thread's error queue: it must hold only
+     * what the call before it left. */
+    ERR_clear_error();
     int retval = SSL_do_handshake(s->ssl);
     if (retval != 1) {
         int error = SSL_get_error(s->ssl, retval);
@@ -164,8 +179,10 @@ tls_session_handshake(struct tls_session *s)
     }
     s->handshake_done = true;
     if (s->pending.length) {
-        SSL_write(s->ssl, s->pending.string, s->pending.length);
+        int error = tls_session_write(s, s->pending.string,
+                                      s->pending.length);
         ds_clear(&s->pending);
+        return error;
     }
     return 0;
 }
@@ -192,6 +209,7 @@ tls_session_receive(struct tls_session *s, const void *data, size_t n,
     }
     for (;;) {
         char *buf = ds_put_uninit(plain, TLS_READ_CHUNK);
+        ERR_clear_error();
         int retval = SSL_read(s->ssl, buf, TLS_READ_CHUNK);
         ds_truncate(plain, plain->length - TLS_READ_CHUNK
                     + (retval > 0 ? retval : 0));
@@ -210,22 +228,25 @@ tls_session_receive(struct tls_session *s, const void *data, size_t n,
     }
 }
 
-void
+int
 tls_session_send(struct tls_session *s, const void *data, size_t n)
 {
-    if (!s->handshake_done) {
+    if (s->error) {
+        return -EPROTO;
+    } else if (!s->handshake_done) {
         ds_put_buffer(&s->pending, data, n);
-    } else if (n) {
-        /* With memory BIOs a write takes everything at once. */
-        SSL_write(s->ssl, data, n);
+        return 0;
     }
+    return n ? tls_session_write(s, data, n) : 0;
 }
 
 void
 tls_session_shutdown(struct tls_session *s)
 {
     if (s->handshake_done && !s->error) {
-        SSL_shutdown(s->ssl);
+        ERR_clear_error();
+        SSL_shutdown(s->ssl);   /* Queues close_notify; no reply awaited. */
+        ERR_clear_error();
     }
 }
 

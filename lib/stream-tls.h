@@ -32,8 +32,9 @@ void tls_session_destroy(struct tls_session *);
  * tls_session_error() saying why. */
 int tls_session_receive(struct tls_session *, const void *data, size_t n,
                         struct ds *plain);
-/* Plaintext to send; kept until the handshake is done. */
-void tls_session_send(struct tls_session *, const void *data, size_t n);
+/* Plaintext to send; kept until the handshake is done.  Returns 0 or
+ * -EPROTO after a failure. */
+int tls_session_send(struct tls_session *, const void *data, size_t n);
 /* Starts the handshake (a client) or a close_notify. */
 void tls_session_start(struct tls_session *);
 void tls_session_shutdown(struct tls_session *);

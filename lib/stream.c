@@ -347,8 +347,9 @@ stream_write(struct stream *stream, const void *data, size_t n)
         return -EPIPE;
     }
     if (stream->tls) {
-        tls_session_send(stream->tls, data, n);
-        return stream_flush_tls(stream);
+        int error = tls_session_send(stream->tls, data, n);
+        int flush_error = stream_flush_tls(stream);
+        return error ? error : flush_error;
     }
     return stream_write_raw(stream, data, n);
 }

@@ -96,9 +96,10 @@ SYSTEM_TESTSUITE_AT = \
 	tests/system-ports.at \
 	tests/system-fastpath.at \
 	tests/system-tunnels.at \
-	tests/system-tunnel-interop.at
+	tests/system-tunnel-interop.at \
+	tests/system-libvirt.at
 SYSTEM_TESTSUITE = $(srcdir)/tests/system-testsuite
-EXTRA_DIST += $(SYSTEM_TESTSUITE_AT) $(SYSTEM_TESTSUITE)
+EXTRA_DIST += $(SYSTEM_TESTSUITE_AT) $(SYSTEM_TESTSUITE) tests/libvirt-ns.sh
 
 $(SYSTEM_TESTSUITE): $(SYSTEM_TESTSUITE_AT) $(srcdir)/tests/package.m4
 	$(AM_V_GEN)$(AUTOTEST) -I '$(srcdir)' -I '$(srcdir)/tests' \

@@ -12,9 +12,11 @@ BUILD="build-essential clang autoconf automake pkg-config m4
 # veth pairs, ping, iperf3, ethtool and tcpdump; the tunnel interop tests
 # talk to Open vSwitch and have tshark decode what crossed the underlay;
 # the OVSDB tests run OVS's own clients, its Python IDL among them, and
-# make TLS certificates with openssl).
+# make TLS certificates with openssl; the libvirt test runs libvirtd and
+# QEMU).
 TEST="iproute2 iputils-ping iperf3 ethtool tcpdump openssl openvswitch-switch
-  python3-openvswitch tshark"
+  python3-openvswitch tshark libvirt-daemon libvirt-daemon-driver-qemu
+  libvirt-clients qemu-system-x86"
 
 missing=
 for pkg in $BUILD $TEST; do

@@ -75,21 +75,22 @@ add_column(struct monitored_table *mt, const struct db_column *column,
     return NULL;
 }
 
-/* Replaces 'mt''s condition by 'where' (absent: every row). */
+/* Replaces 'mt''s condition by 'where', if there is one (without, the
+ * table's condition stays; it starts out empty: every row). */
 static struct db_error *
 parse_where(const json_t *where, struct monitored_table *mt)
 {
-    struct db_condition cond = { NULL, 0 };
-    if (where) {
-        struct db_error *error = db_condition_from_json(
-            &cond, mt->table->schema, where, NULL);
-        if (error) {
-            return error;
-        }
+    struct db_condition cond;
+    if (!where) {
+        return NULL;
     }
-    db_condition_destroy(&mt->where);
-    mt->where = cond;
-    return NULL;
+    struct db_error *error = db_condition_from_json(&cond, mt->table->schema,
+                                                    where, NULL);
+    if (!error) {
+        db_condition_destroy(&mt->where);
+        mt->where = cond;
+    }
+    return error;
 }
 
 /* Parses one monitor-request object for 'mt'.  Several may name the same
@@ -504,11 +505,11 @@ db_monitor_change_condition(struct db_monitor *m, const json_t *new_id,
         DB_TABLE_FOR_EACH (row, mt->table) {
             bool was_seen = db_condition_match_any(&mt->where, row);
             bool is_seen = db_condition_match_any(&conds[i], row);
-            if (!was_seen && is_seen) {
+            if (!was_seen && is_seen && mt->insert) {
                 add_row_update(updates, mt, row, json_pack(
                                    "{s:o}", "insert",
                                    row_non_defaults_to_json(row, mt)));
-            } else if (was_seen && !is_seen) {
+            } else if (was_seen && !is_seen && mt->delete) {
                 add_row_update(updates, mt, row, json_pack("{s:n}",
                                                            "delete"));
             }

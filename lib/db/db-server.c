@@ -365,6 +365,11 @@ refuse_server_db_write(struct db_session *session, struct db *db,
             if (!result) {
                 result = json_array();      /* A "wait" that would wait. */
             }
+            size_t n = json_array_size(result);
+            if (n && json_object_get(json_array_get(result, n - 1),
+                                     "error")) {
+                return result;  /* An earlier operation failed first. */
+            }
             struct db_error *error = db_error_create(
                 "not allowed", "%s operation not allowed on table in "
                 "reserved database %s", op, DB_SERVER_DB_NAME);
