@@ -15,21 +15,25 @@ tests_sw_bench_LDADD = ofproto-lite/libofproto.a $(SW_LIBS)
 # namespaces: softswitch, the Linux bridge, Open vSwitch and a bare XDP
 # redirect ("make bench-system"); then softswitch's vxlan, gre and
 # geneve against the kernel's vxlan and Open vSwitch's, host to host
-# over a veth underlay ("make bench-tunnel").
+# over a veth underlay ("make bench-tunnel").  The config plane with
+# 10,000 ports against Open vSwitch's ("make bench-scale") runs last,
+# as any user.
 noinst_PROGRAMS += tests/sw-pktgen
 tests_sw_pktgen_SOURCES = tests/bench-pktgen.c
 tests_sw_pktgen_LDADD = $(XDP_LIBS)
 BENCH_SYSTEM_BINARIES = tests/sw-pktgen vswitchd/sw-vswitchd utilities/swctl
 
 EXTRA_DIST += tests/bench.sh tests/bench-lib.sh tests/bench-system.sh \
-	tests/bench-tunnel.sh
+	tests/bench-tunnel.sh tests/bench-scale.sh
 bench: tests/sw-bench $(BENCH_SYSTEM_BINARIES)
 	$(SHELL) $(srcdir)/tests/bench.sh $(BENCHFLAGS)
 bench-system: $(BENCH_SYSTEM_BINARIES)
 	$(SHELL) $(srcdir)/tests/bench-system.sh
 bench-tunnel: $(BENCH_SYSTEM_BINARIES)
 	$(SHELL) $(srcdir)/tests/bench-tunnel.sh
-.PHONY: bench bench-system bench-tunnel
+bench-scale: vswitchd/sw-vswitchd utilities/swctl
+	$(SHELL) $(srcdir)/tests/bench-scale.sh
+.PHONY: bench bench-system bench-tunnel bench-scale
 
 # The autotest suite (GNU autoconf's autotest), run by "make check".
 TESTSUITE_AT = \

@@ -48,3 +48,6 @@ else
     echo "== System benchmark: skipped (needs root)"
     echo "== Tunnel benchmark: skipped (needs root)"
 fi
+
+# The config plane with thousands of ports, against Open vSwitch's.
+sh "$(dirname "$0")/bench-scale.sh"
