@@ -9,7 +9,7 @@
 set -e
 dir=$1
 
-mount --make-rprivate /
+# (unshare already made every mount private to these namespaces.)
 mount -t tmpfs tmpfs /run
 mkdir -p "$dir/ns-overlay"
 mount -t tmpfs tmpfs "$dir/ns-overlay"
