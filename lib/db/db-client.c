@@ -125,7 +125,48 @@ db_client_get_db(const struct db_client *client)
     return client->db;
 }
 
-/* Applies "table-updates" (RFC 7047 monitor format) to the replica. */
+/* Sets 'row''s columns from 'values' ({column: JSON}); with 'diff', a set
+ * or map value is the elements that changed (monitor_cond's "modify"). */
+static char *
+db_client_set_columns(struct db_row *row, const json_t *values, bool diff)
+{
+    const struct db_table_schema *ts = row->table->schema;
+    const char *column_name;
+    const json_t *value;
+
+    json_object_foreach ((json_t *) values, column_name, value) {
+        const struct db_column *column = db_table_schema_find_column(
+            ts, column_name);
+        if (!column) {
+            continue;
+        }
+        bool whole = !diff || column->type.n_max == 1;
+        struct db_type any_size;
+        db_type_relax(&any_size, &column->type);
+        const struct db_type *type = whole ? &column->type : &any_size;
+        struct db_datum datum;
+        struct db_error *error = db_datum_from_json(&datum, type, value,
+                                                    NULL);
+        if (error) {
+            char *s = db_error_to_string_free(error);
+            char *msg = xasprintf("bad value for %s.%s: %s", ts->name,
+                                  column_name, s);
+            free(s);
+            return msg;
+        }
+        if (whole) {
+            db_row_set(row, column, &datum);
+        } else {
+            db_datum_apply_diff(&row->fields[column->index], &datum,
+                                &column->type);
+            db_datum_destroy(&datum, type);
+        }
+    }
+    return NULL;
+}
+
+/* Applies "table-updates2" (monitor_cond's format: "initial", "insert",
+ * "modify" with the changed elements, "delete") to the replica. */
 static char *
 db_client_apply_updates(struct db_client *client, const json_t *updates)
 {
@@ -144,44 +185,39 @@ db_client_apply_updates(struct db_client *client, const json_t *updates)
         }
         json_object_foreach ((json_t *) rows, uuid_s, update) {
             struct uuid uuid;
-            const json_t *new = json_object_get(update, "new");
             if (!uuid_from_string(&uuid, uuid_s)) {
                 return xasprintf("bad UUID %s in update", uuid_s);
             }
             struct db_row *row = db_table_get_row(table, &uuid);
+            const json_t *values = json_object_get(update, "initial");
+            if (!values) {
+                values = json_object_get(update, "insert");
+            }
+            bool diff = false;
+            if (!values) {
+                values = json_object_get(update, "modify");
+                diff = true;
+            }
+
             if (row) {
                 db_table_remove_row(table, row);
             }
-            if (!new) {
+            if (!values) {                          /* "delete". */
                 db_row_destroy(row);
                 continue;
             }
             if (!row) {
                 row = db_row_create(table, &uuid);
+            } else if (!diff) {
+                /* Inserted again: start from the defaults. */
+                db_row_destroy(row);
+                row = db_row_create(table, &uuid);
             }
-            const char *column_name;
-            const json_t *value;
-            json_object_foreach ((json_t *) new, column_name, value) {
-                const struct db_column *column = db_table_schema_find_column(
-                    table->schema, column_name);
-                struct db_datum datum;
-                struct db_error *error;
-                if (!column) {
-                    continue;
-                }
-                error = db_datum_from_json(&datum, &column->type, value,
-                                           NULL);
-                if (error) {
-                    db_table_insert_row(table, row);
-                    char *s = db_error_to_string_free(error);
-                    char *msg = xasprintf("bad value for %s.%s: %s",
-                                          table_name, column_name, s);
-                    free(s);
-                    return msg;
-                }
-                db_row_set(row, column, &datum);
-            }
+            char *error = db_client_set_columns(row, values, diff);
             db_table_insert_row(table, row);
+            if (error) {
+                return error;
+            }
         }
     }
     return NULL;
@@ -198,9 +234,11 @@ db_client_monitor_all(struct db_client *client, long long deadline,
                             json_object());
     }
 
+    /* monitor_cond, for its smaller updates: no default values in new
+     * rows, only the changed elements of sets and maps. */
     struct jsonrpc_msg *reply;
     int error = jsonrpc_client_transact(
-        client->rpc, "monitor",
+        client->rpc, "monitor_cond",
         json_pack("[s,s,o]", db->schema->name, "replica", requests),
         deadline, &reply);
     *errp = NULL;
@@ -234,7 +272,7 @@ db_client_wait_update(struct db_client *client, long long deadline,
             }
             return error;
         }
-        bool is_update = !strcmp(msg->method, "update")
+        bool is_update = !strcmp(msg->method, "update2")
                          && json_array_size(msg->params) == 2;
         if (is_update) {
             *errp = db_client_apply_updates(client,

@@ -1,7 +1,7 @@
 /* A client's replica of a remote database, for command-line tools.
  *
- * It connects, reads the schema, monitors tables into a local struct db,
- * and keeps it current from "update" notifications.  To change the
+ * It connects, reads the schema, monitors tables into a local struct db
+ * (monitor_cond), and keeps it current from "update2" notifications.  To change the
  * database, a tool opens a transaction on the replica, changes rows as if
  * the database were local, and hands the transaction to
  * db_client_commit(), which turns the changes into RFC 7047 operations:
