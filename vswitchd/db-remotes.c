@@ -55,16 +55,21 @@ find_remote(const char *target)
 
 /* The Manager rows that the root row refers to (the table may hold
  * others, which OVS ignores too), as a NULL-terminated array. */
+static struct db_row *
+root_row(void)
+{
+    struct db_row *row;
+    DB_TABLE_FOR_EACH (row, db_get_table(db, "Open_vSwitch")) {
+        return row;
+    }
+    return NULL;
+}
+
 static struct db_row **
 manager_rows(void)
 {
     struct db_table *managers = db_get_table(db, "Manager");
-    struct db_table *roots = db_get_table(db, "Open_vSwitch");
-    struct db_row *root = NULL, *row;
-    DB_TABLE_FOR_EACH (row, roots) {
-        root = row;
-        break;
-    }
+    struct db_row *root = root_row(), *row;
     const struct db_datum *refs = root ? db_row_get(root, "manager_options")
                                        : NULL;
     size_t n = refs ? refs->n : 0;
@@ -184,12 +189,7 @@ write_status(void)
 static void
 configure_tls(void)
 {
-    struct db_table *roots = db_get_table(db, "Open_vSwitch");
-    struct db_row *root = NULL, *row, *ssl = NULL;
-    DB_TABLE_FOR_EACH (row, roots) {
-        root = row;
-        break;
-    }
+    struct db_row *root = root_row(), *ssl = NULL;
     const struct db_datum *ref = root ? db_row_get(root, "ssl") : NULL;
     if (ref && ref->n) {
         ssl = db_table_get_row(db_get_table(db, "SSL"), &ref->keys[0].uuid);

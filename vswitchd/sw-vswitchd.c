@@ -246,13 +246,8 @@ load_schema(const char *file)
     if (file) {
         error = db_schema_from_file(file, &schema);
     } else {
-        json_error_t jerror;
-        json_t *json = json_loads(vswitch_schema, 0, &jerror);
-        if (!json) {
-            sw_fatal("built-in schema: %s", jerror.text);
-        }
-        error = db_schema_from_json(json, &schema);
-        json_decref(json);
+        error = db_schema_from_string(vswitch_schema, "built-in schema",
+                                      &schema);
     }
     if (error) {
         sw_fatal("%s", db_error_to_string_free(error));

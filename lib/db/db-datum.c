@@ -561,6 +561,20 @@ db_datum_diff(struct db_datum *diff, const struct db_datum *old,
     db_datum_sort(diff, type);
 }
 
+json_t *
+db_datum_diff_to_json(const struct db_datum *old, const struct db_datum *new,
+                      const struct db_type *type)
+{
+    struct db_type any_size;
+    struct db_datum diff;
+
+    db_type_relax(&any_size, type);
+    db_datum_diff(&diff, old, new, &any_size);
+    json_t *json = db_datum_to_json(&diff, &any_size);
+    db_datum_destroy(&diff, &any_size);
+    return json;
+}
+
 void
 db_datum_apply_diff(struct db_datum *datum, const struct db_datum *diff,
                     const struct db_type *type)

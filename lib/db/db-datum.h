@@ -82,6 +82,10 @@ void db_datum_diff(struct db_datum *diff, const struct db_datum *old,
                    const struct db_datum *new, const struct db_type *);
 void db_datum_apply_diff(struct db_datum *, const struct db_datum *diff,
                          const struct db_type *);
+/* The diff from 'old' to 'new' (of type 'type') as JSON. */
+json_t *db_datum_diff_to_json(const struct db_datum *old,
+                              const struct db_datum *new,
+                              const struct db_type *);
 
 /* Building datums by hand: add, then sort.  db_datum_sort() destroys
  * duplicate keys after the first (for maps, with their values). */

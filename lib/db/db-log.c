@@ -91,15 +91,7 @@ static json_t *
 db_log_diff_to_json(const struct db_datum *old, const struct db_datum *new,
                     const struct db_type *type)
 {
-    struct db_type any_size;
-    struct db_datum diff;
-
-    db_type_relax(&any_size, type);
-    db_datum_diff(&diff, old, new, &any_size);
-    json_t *json = json_pack("[so]", "diff",
-                             db_datum_to_json(&diff, &any_size));
-    db_datum_destroy(&diff, &any_size);
-    return json;
+    return json_pack("[so]", "diff", db_datum_diff_to_json(old, new, type));
 }
 
 /* The persistent columns of 'row' that 'txn_row' changed (all of those

@@ -145,38 +145,24 @@ parse_request(const json_t *request, struct monitored_table *mt,
     return NULL;
 }
 
+/* The watched columns of 'row': only those 'only_changed' changed, if it
+ * is nonnull; without those at their defaults, with 'skip_defaults'
+ * (version 2's "initial" and "insert"). */
 static json_t *
 row_columns_to_json(const struct db_row *row, const struct monitored_table *mt,
-                    const struct db_txn_row *only_changed)
-{
-    json_t *json = json_object();
-    for (size_t i = 0; i < mt->n_columns; i++) {
-        const struct db_column *column = mt->columns[i];
-        if (only_changed && !db_txn_row_changed(only_changed,
-                                                column->index)) {
-            continue;
-        }
-        json_object_set_new(json, column->name,
-                            db_datum_to_json(&row->fields[column->index],
-                                             &column->type));
-    }
-    return json;
-}
-
-/* Version 2's "initial" and "insert": the watched columns whose values are
- * not their defaults. */
-static json_t *
-row_non_defaults_to_json(const struct db_row *row,
-                         const struct monitored_table *mt)
+                    const struct db_txn_row *only_changed, bool skip_defaults)
 {
     json_t *json = json_object();
     for (size_t i = 0; i < mt->n_columns; i++) {
         const struct db_column *column = mt->columns[i];
         const struct db_datum *value = &row->fields[column->index];
-        if (!db_datum_is_default(value, &column->type)) {
-            json_object_set_new(json, column->name,
-                                db_datum_to_json(value, &column->type));
+        if ((only_changed && !db_txn_row_changed(only_changed,
+                                                 column->index))
+            || (skip_defaults && db_datum_is_default(value, &column->type))) {
+            continue;
         }
+        json_object_set_new(json, column->name,
+                            db_datum_to_json(value, &column->type));
     }
     return json;
 }
@@ -195,18 +181,11 @@ row_diff_to_json(const struct db_txn_row *txn_row,
             continue;
         }
         const struct db_datum *new = &txn_row->new->fields[c];
-        if (column->type.n_max == 1) {
-            json_object_set_new(json, column->name,
-                                db_datum_to_json(new, &column->type));
-            continue;
-        }
-        struct db_type any_size;
-        struct db_datum diff;
-        db_type_relax(&any_size, &column->type);
-        db_datum_diff(&diff, &txn_row->old->fields[c], new, &any_size);
         json_object_set_new(json, column->name,
-                            db_datum_to_json(&diff, &any_size));
-        db_datum_destroy(&diff, &any_size);
+                            (column->type.n_max == 1
+                             ? db_datum_to_json(new, &column->type)
+                             : db_datum_diff_to_json(&txn_row->old->fields[c],
+                                                     new, &column->type)));
     }
     return json;
 }
@@ -248,18 +227,18 @@ add_update1(json_t *updates, const struct monitored_table *mt,
     if (!old && new && mt->insert) {
         add_row_update(updates, mt, new, json_pack(
                            "{s:o}", "new",
-                           row_columns_to_json(new, mt, NULL)));
+                           row_columns_to_json(new, mt, NULL, false)));
     } else if (old && !new && mt->delete) {
         add_row_update(updates, mt, old, json_pack(
                            "{s:o}", "old",
-                           row_columns_to_json(old, mt, NULL)));
+                           row_columns_to_json(old, mt, NULL, false)));
     } else if (old && new && mt->modify
                && changes_watched_column(txn_row, mt)) {
         add_row_update(updates, mt, new, json_pack(
                            "{s:o, s:o}", "new",
-                           row_columns_to_json(new, mt, NULL),
+                           row_columns_to_json(new, mt, NULL, false),
                            "old",
-                           row_columns_to_json(old, mt, txn_row)));
+                           row_columns_to_json(old, mt, txn_row, false)));
     }
 }
 
@@ -276,7 +255,7 @@ add_update2(json_t *updates, const struct monitored_table *mt,
     if (!was_seen && is_seen && mt->insert) {
         add_row_update(updates, mt, new, json_pack(
                            "{s:o}", "insert",
-                           row_non_defaults_to_json(new, mt)));
+                           row_columns_to_json(new, mt, NULL, true)));
     } else if (was_seen && !is_seen && mt->delete) {
         add_row_update(updates, mt, old, json_pack("{s:n}", "delete"));
     } else if (was_seen && is_seen && mt->modify
@@ -379,12 +358,12 @@ db_monitor_create(struct db *db, enum db_monitor_version version,
         DB_TABLE_FOR_EACH (row, mt->table) {
             if (version == DB_MONITOR_V1) {
                 add_row_update(initial, mt, row, json_pack(
-                                   "{s:o}", "new",
-                                   row_columns_to_json(row, mt, NULL)));
+                                   "{s:o}", "new", row_columns_to_json(
+                                       row, mt, NULL, false)));
             } else if (db_condition_match_any(&mt->where, row)) {
                 add_row_update(initial, mt, row, json_pack(
                                    "{s:o}", "initial",
-                                   row_non_defaults_to_json(row, mt)));
+                                   row_columns_to_json(row, mt, NULL, true)));
             }
         }
     }
@@ -508,7 +487,7 @@ db_monitor_change_condition(struct db_monitor *m, const json_t *new_id,
             if (!was_seen && is_seen && mt->insert) {
                 add_row_update(updates, mt, row, json_pack(
                                    "{s:o}", "insert",
-                                   row_non_defaults_to_json(row, mt)));
+                                   row_columns_to_json(row, mt, NULL, true)));
             } else if (was_seen && !is_seen && mt->delete) {
                 add_row_update(updates, mt, row, json_pack("{s:n}",
                                                            "delete"));

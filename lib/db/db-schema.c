@@ -340,6 +340,23 @@ db_schema_from_file(const char *path, struct db_schema **schemap)
     return error;
 }
 
+struct db_error *
+db_schema_from_string(const char *text, const char *what,
+                      struct db_schema **schemap)
+{
+    json_error_t jerror;
+    json_t *json = json_loads(text, JSON_REJECT_DUPLICATES, &jerror);
+
+    *schemap = NULL;
+    if (!json) {
+        return db_error_create("syntax error", "%s: %s (line %d)", what,
+                               jerror.text, jerror.line);
+    }
+    struct db_error *error = db_schema_from_json(json, schemap);
+    json_decref(json);
+    return error;
+}
+
 void
 db_schema_destroy(struct db_schema *schema)
 {

@@ -60,6 +60,9 @@ struct db_error *db_schema_from_json(const json_t *, struct db_schema **);
 /* True if 's' is an identifier: [A-Za-z_][A-Za-z0-9_]*. */
 bool db_is_valid_id(const char *s);
 struct db_error *db_schema_from_file(const char *path, struct db_schema **);
+/* From a schema compiled in as a string ('what' names it in errors). */
+struct db_error *db_schema_from_string(const char *text, const char *what,
+                                       struct db_schema **);
 void db_schema_destroy(struct db_schema *);
 
 struct db_table_schema *db_schema_find_table(const struct db_schema *,

@@ -60,18 +60,11 @@ add_database_row(struct db_table *table, const struct db_schema *schema)
 struct db *
 db_server_db_create(const struct db *served)
 {
-    json_error_t jerror;
-    json_t *json = json_loads(server_schema, 0, &jerror);
     struct db_schema *schema;
-    struct db_error *error;
-
-    if (!json) {
-        sw_fatal("_Server schema: %s", jerror.text);
-    }
-    error = db_schema_from_json(json, &schema);
-    json_decref(json);
+    struct db_error *error = db_schema_from_string(server_schema,
+                                                   "_Server schema", &schema);
     if (error) {
-        sw_fatal("_Server schema: %s", db_error_to_string_free(error));
+        sw_fatal("%s", db_error_to_string_free(error));
     }
 
     struct db *db = db_create(schema);
