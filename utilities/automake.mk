@@ -12,6 +12,7 @@ utilities_swctl_SOURCES = \
 	utilities/swctl-bridge.c \
 	utilities/swctl-cache.c \
 	utilities/swctl-db.c \
+	utilities/swctl-fetch.c \
 	utilities/swctl-list.c \
 	utilities/swctl-show.c
 utilities_swctl_LDADD = $(SW_LIBS)

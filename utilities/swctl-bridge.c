@@ -694,42 +694,109 @@ cmd_set_ssl(struct swctl_context *ctx)
     swctl_add_ref(ctx, &root, "ssl", db_row_uuid(ssl));
 }
 
+/* Prefetches (see swctl-fetch.c).  Every Bridge, fake bridge and small
+ * table is always loaded; these add the ports and interfaces named. */
+
+static void
+prefetch_none(struct swctl_fetch *f, const struct db_schema *schema,
+              int argc, char *argv[], const struct smap *options)
+{
+}
+
+/* The new bridge of add-br may not have a port's or interface's name. */
+static void
+prefetch_add_br(struct swctl_fetch *f, const struct db_schema *schema,
+                int argc, char *argv[], const struct smap *options)
+{
+    swctl_fetch_port(f, argv[1]);
+    swctl_fetch_iface(f, argv[1]);
+}
+
+/* The port of del-port, or with --with-iface its interface. */
+static void
+prefetch_del_port(struct swctl_fetch *f, const struct db_schema *schema,
+                  int argc, char *argv[], const struct smap *options)
+{
+    swctl_fetch_port(f, argv[argc - 1]);
+    swctl_fetch_iface(f, argv[argc - 1]);
+}
+
+static void
+prefetch_add_port(struct swctl_fetch *f, const struct db_schema *schema,
+                  int argc, char *argv[], const struct smap *options)
+{
+    swctl_fetch_port(f, argv[2]);
+    swctl_fetch_iface(f, argv[2]);
+    /* add-bond's interfaces come before the settings. */
+    if (!strcmp(argv[0], "add-bond")) {
+        for (int i = 3; i < argc && !strchr(argv[i], '='); i++) {
+            swctl_fetch_iface(f, argv[i]);
+        }
+    }
+}
+
+static void
+prefetch_port(struct swctl_fetch *f, const struct db_schema *schema,
+              int argc, char *argv[], const struct smap *options)
+{
+    swctl_fetch_port(f, argv[1]);
+}
+
+static void
+prefetch_iface(struct swctl_fetch *f, const struct db_schema *schema,
+               int argc, char *argv[], const struct smap *options)
+{
+    swctl_fetch_iface(f, argv[1]);
+}
+
 const struct swctl_command swctl_bridge_commands[] = {
-    { "init", 0, 0, "", cmd_init, "" },
-    { "emer-reset", 0, 0, "", cmd_emer_reset, "" },
-    { "add-br", 1, 3, "BRIDGE [PARENT VLAN]", cmd_add_br, "--may-exist" },
-    { "del-br", 1, 1, "BRIDGE", cmd_del_br, "--if-exists" },
-    { "list-br", 0, 0, "", cmd_list_br, "--real,--fake" },
-    { "br-exists", 1, 1, "BRIDGE", cmd_br_exists, "" },
-    { "br-to-vlan", 1, 1, "BRIDGE", cmd_br_to_vlan, "" },
-    { "br-to-parent", 1, 1, "BRIDGE", cmd_br_to_parent, "" },
+    { "init", 0, 0, "", cmd_init, "", prefetch_none },
+    { "emer-reset", 0, 0, "", cmd_emer_reset, "", NULL },
+    { "add-br", 1, 3, "BRIDGE [PARENT VLAN]", cmd_add_br, "--may-exist",
+      prefetch_add_br },
+    { "del-br", 1, 1, "BRIDGE", cmd_del_br, "--if-exists", NULL },
+    { "list-br", 0, 0, "", cmd_list_br, "--real,--fake", prefetch_none },
+    { "br-exists", 1, 1, "BRIDGE", cmd_br_exists, "", prefetch_none },
+    { "br-to-vlan", 1, 1, "BRIDGE", cmd_br_to_vlan, "", prefetch_none },
+    { "br-to-parent", 1, 1, "BRIDGE", cmd_br_to_parent, "", prefetch_none },
     { "br-set-external-id", 2, 3, "BRIDGE KEY [VALUE]",
-      cmd_br_set_external_id, "" },
+      cmd_br_set_external_id, "",
+      prefetch_none },
     { "br-get-external-id", 1, 2, "BRIDGE [KEY]", cmd_br_get_external_id,
-      "" },
-    { "list-ports", 1, 1, "BRIDGE", cmd_list_ports, "" },
+      "",
+      prefetch_none },
+    { "list-ports", 1, 1, "BRIDGE", cmd_list_ports, "", NULL },
     { "add-port", 2, INT32_MAX, "BRIDGE PORT [COLUMN[:KEY]=VALUE]...",
-      cmd_add_port, "--may-exist" },
+      cmd_add_port, "--may-exist",
+      prefetch_add_port },
     { "add-bond", 4, INT32_MAX, "BRIDGE PORT IFACE... [COLUMN=VALUE]...",
-      cmd_add_bond, "--may-exist,--fake-iface" },
+      cmd_add_bond, "--may-exist,--fake-iface",
+      prefetch_add_port },
     { "del-port", 1, 2, "[BRIDGE] PORT", cmd_del_port,
-      "--if-exists,--with-iface" },
-    { "port-to-br", 1, 1, "PORT", cmd_port_to_br, "" },
-    { "list-ifaces", 1, 1, "BRIDGE", cmd_list_ifaces, "" },
-    { "iface-to-br", 1, 1, "IFACE", cmd_iface_to_br, "" },
-    { "get-controller", 1, 1, "BRIDGE", cmd_get_controller, "" },
-    { "del-controller", 1, 1, "BRIDGE", cmd_del_controller, "" },
+      "--if-exists,--with-iface",
+      prefetch_del_port },
+    { "port-to-br", 1, 1, "PORT", cmd_port_to_br, "", prefetch_port },
+    { "list-ifaces", 1, 1, "BRIDGE", cmd_list_ifaces, "", NULL },
+    { "iface-to-br", 1, 1, "IFACE", cmd_iface_to_br, "", prefetch_iface },
+    { "get-controller", 1, 1, "BRIDGE", cmd_get_controller, "",
+      prefetch_none },
+    { "del-controller", 1, 1, "BRIDGE", cmd_del_controller, "",
+      prefetch_none },
     { "set-controller", 1, INT32_MAX, "BRIDGE TARGET...",
-      cmd_set_controller, "" },
-    { "get-fail-mode", 1, 1, "BRIDGE", cmd_get_fail_mode, "" },
-    { "del-fail-mode", 1, 1, "BRIDGE", cmd_del_fail_mode, "" },
-    { "set-fail-mode", 2, 2, "BRIDGE MODE", cmd_set_fail_mode, "" },
-    { "get-manager", 0, 0, "", cmd_get_manager, "" },
-    { "del-manager", 0, 0, "", cmd_del_manager, "" },
-    { "set-manager", 1, INT32_MAX, "TARGET...", cmd_set_manager, "" },
-    { "get-ssl", 0, 0, "", cmd_get_ssl, "" },
-    { "del-ssl", 0, 0, "", cmd_del_ssl, "" },
+      cmd_set_controller, "",
+      prefetch_none },
+    { "get-fail-mode", 1, 1, "BRIDGE", cmd_get_fail_mode, "", prefetch_none },
+    { "del-fail-mode", 1, 1, "BRIDGE", cmd_del_fail_mode, "", prefetch_none },
+    { "set-fail-mode", 2, 2, "BRIDGE MODE", cmd_set_fail_mode, "",
+      prefetch_none },
+    { "get-manager", 0, 0, "", cmd_get_manager, "", prefetch_none },
+    { "del-manager", 0, 0, "", cmd_del_manager, "", prefetch_none },
+    { "set-manager", 1, INT32_MAX, "TARGET...", cmd_set_manager, "",
+      prefetch_none },
+    { "get-ssl", 0, 0, "", cmd_get_ssl, "", prefetch_none },
+    { "del-ssl", 0, 0, "", cmd_del_ssl, "", prefetch_none },
     { "set-ssl", 3, 3, "PRIVATE-KEY CERTIFICATE CA-CERT", cmd_set_ssl,
-      "--bootstrap" },
-    { NULL, 0, 0, NULL, NULL, NULL },
+      "--bootstrap",
+      prefetch_none },
+    { NULL, 0, 0, NULL, NULL, NULL, NULL },
 };

@@ -34,34 +34,51 @@ name_match(const char *name, const char *full)
     return *full ? 1 : 2;
 }
 
-struct db_table *
-swctl_table(struct swctl_context *ctx, const char *name)
+/* The index of the table in 'schema' that 'name' means: one it names
+ * exactly, else the only one it is a prefix of.  Returns -1 if none, -2
+ * if several, which 'matches' (if nonnull) then lists. */
+static int
+match_table(const struct db_schema *schema, const char *name,
+            struct ds *matches)
 {
-    const struct db_schema *schema = ctx->db->schema;
-    struct db_table *match = NULL;
-    struct ds matches = DS_EMPTY_INITIALIZER;
-    int n = 0;
-
+    int match = -1, n = 0;
     for (unsigned int i = 0; i < schema->n_tables; i++) {
         int m = name_match(name, schema->tables[i]->name);
         if (m == 2) {
-            ds_destroy(&matches);
-            return ctx->db->tables[i];
+            return i;
         } else if (m == 1) {
-            match = ctx->db->tables[i];
-            ds_put_format(&matches, "%s%s", n++ ? ", " : "",
-                          schema->tables[i]->name);
+            match = i;
+            if (matches) {
+                ds_put_format(matches, "%s%s", n ? ", " : "",
+                              schema->tables[i]->name);
+            }
+            n++;
         }
     }
-    if (n > 1) {
+    return n > 1 ? -2 : match;
+}
+
+const char *
+swctl_match_table(const struct db_schema *schema, const char *name)
+{
+    int i = match_table(schema, name, NULL);
+    return i >= 0 ? schema->tables[i]->name : NULL;
+}
+
+struct db_table *
+swctl_table(struct swctl_context *ctx, const char *name)
+{
+    struct ds matches = DS_EMPTY_INITIALIZER;
+    int i = match_table(ctx->db->schema, name, &matches);
+    if (i == -2) {
         sw_fatal("\"%s\" matches multiple table names: %s", name,
-                    ds_cstr(&matches));
+                 ds_cstr(&matches));
     }
     ds_destroy(&matches);
-    if (!match) {
+    if (i < 0) {
         sw_fatal("unknown table \"%s\"", name);
     }
-    return match;
+    return ctx->db->tables[i];
 }
 
 /* Like swctl_column(), but returns NULL instead of failing when nothing
@@ -761,21 +778,72 @@ cmd_wait_until(struct swctl_context *ctx)
     ctx->try_again = !row;
 }
 
+/* Prefetches (see swctl-fetch.c). */
+
+/* True if 'arg' ("COLUMN[:KEY][=VALUE]") may name Bridge's "ports", which
+ * a partial replica holds only in part. */
+static bool
+may_name_bridge_ports(const char *arg)
+{
+    size_t len = strcspn(arg, ":=");
+    return len && len <= strlen("ports") && !strncasecmp(arg, "ports", len);
+}
+
+/* get, set, add, remove, clear: TABLE RECORD [COLUMN...]. */
+static void
+prefetch_record(struct swctl_fetch *f, const struct db_schema *schema,
+                int argc, char *argv[], const struct smap *options)
+{
+    const char *table = swctl_match_table(schema, argv[1]);
+    if (!table) {
+        return;                 /* The command reports it. */
+    }
+    swctl_fetch_record(f, table, argv[2]);
+    if (!strcmp(table, "Bridge")) {
+        for (int i = 3; i < argc; i++) {
+            if (may_name_bridge_ports(argv[i])) {
+                swctl_fetch_all(f);
+            }
+        }
+    }
+}
+
+static void
+prefetch_create(struct swctl_fetch *f, const struct db_schema *schema,
+                int argc, char *argv[], const struct smap *options)
+{
+}
+
+static void
+prefetch_destroy(struct swctl_fetch *f, const struct db_schema *schema,
+                 int argc, char *argv[], const struct smap *options)
+{
+    const char *table = swctl_match_table(schema, argv[1]);
+    if (smap_get(options, "--all")) {
+        swctl_fetch_all(f);
+    } else if (table) {
+        for (int i = 2; i < argc; i++) {
+            swctl_fetch_record(f, table, argv[i]);
+        }
+    }
+}
+
 const struct swctl_command swctl_db_commands[] = {
     { "get", 2, INT32_MAX, "TBL REC [COL[:KEY]]...", cmd_get,
-      "--if-exists,--id=" },
+      "--if-exists,--id=", prefetch_record },
     { "set", 3, INT32_MAX, "TBL REC COL[:KEY]=VALUE...", cmd_set,
-      "--if-exists" },
+      "--if-exists", prefetch_record },
     { "add", 4, INT32_MAX, "TBL REC COL [KEY=]VALUE...", cmd_add,
-      "--if-exists" },
+      "--if-exists", prefetch_record },
     { "remove", 4, INT32_MAX, "TBL REC COL [KEY=]VALUE...", cmd_remove,
-      "--if-exists" },
-    { "clear", 3, INT32_MAX, "TBL REC COL...", cmd_clear, "--if-exists" },
+      "--if-exists", prefetch_record },
+    { "clear", 3, INT32_MAX, "TBL REC COL...", cmd_clear, "--if-exists",
+      prefetch_record },
     { "create", 2, INT32_MAX, "TBL COL[:KEY]=VALUE...", cmd_create,
-      "--id=" },
+      "--id=", prefetch_create },
     { "destroy", 1, INT32_MAX, "TBL [REC]...", cmd_destroy,
-      "--if-exists,--all" },
+      "--if-exists,--all", prefetch_destroy },
     { "wait-until", 2, INT32_MAX, "TBL REC [COL[:KEY]=VALUE]...",
-      cmd_wait_until, "" },
-    { NULL, 0, 0, NULL, NULL, NULL },
+      cmd_wait_until, "", NULL },
+    { NULL, 0, 0, NULL, NULL, NULL, NULL },
 };

@@ -339,7 +339,7 @@ cmd_find(struct swctl_context *ctx)
 }
 
 const struct swctl_command swctl_list_commands[] = {
-    { "list", 1, INT32_MAX, "TBL [REC]...", cmd_list, "--if-exists" },
-    { "find", 1, INT32_MAX, "TBL [COL[:KEY]=VALUE]...", cmd_find, "" },
-    { NULL, 0, 0, NULL, NULL, NULL },
+    { "list", 1, INT32_MAX, "TBL [REC]...", cmd_list, "--if-exists", NULL },
+    { "find", 1, INT32_MAX, "TBL [COL[:KEY]=VALUE]...", cmd_find, "", NULL },
+    { NULL, 0, 0, NULL, NULL, NULL, NULL },
 };

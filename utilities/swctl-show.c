@@ -122,6 +122,6 @@ cmd_show(struct swctl_context *ctx)
 }
 
 const struct swctl_command swctl_show_commands[] = {
-    { "show", 0, 0, "", cmd_show, "" },
-    { NULL, 0, 0, NULL, NULL, NULL },
+    { "show", 0, 0, "", cmd_show, "", NULL },
+    { NULL, 0, 0, NULL, NULL, NULL, NULL },
 };

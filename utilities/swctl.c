@@ -633,15 +633,82 @@ run_commands(struct swctl_context *ctx, struct command *commands,
     return true;
 }
 
+/* What 'commands' need from the database: as little as they say, or
+ * everything if one of them cannot say. */
+static struct swctl_fetch *
+plan_fetch(const struct db_schema *schema, const struct command *commands,
+           size_t n_commands)
+{
+    struct swctl_fetch *fetch = swctl_fetch_create();
+    if (getenv("SWCTL_FULL_REPLICA")) {
+        swctl_fetch_all(fetch);     /* For tests: the other way. */
+    }
+    for (size_t i = 0; i < n_commands; i++) {
+        const struct command *c = &commands[i];
+        if (c->syntax->prefetch) {
+            c->syntax->prefetch(fetch, schema, c->argc, c->argv,
+                                &c->options);
+        } else {
+            swctl_fetch_all(fetch);
+        }
+    }
+    return fetch;
+}
+
+/* A partial replica follows no changes: watch the root's cur_cfg and the
+ * new interfaces, which the wait for sw-vswitchd looks at. */
+static void
+watch_for_reload(struct db_client *client, const struct swctl_context *ctx,
+                 long long deadline, long long timeout_msec)
+{
+    json_t *requests = json_pack("{s:{s:[s]}}", "Open_vSwitch", "columns",
+                                 "cur_cfg");
+    json_t *where = json_array();
+    for (size_t i = 0; i < ctx->n_new_ifaces; i++) {
+        const struct uuid *uuid = db_client_get_inserted_uuid(
+            client, &ctx->new_ifaces[i]);
+        if (uuid) {
+            char s[UUID_LEN + 1];
+            snprintf(s, sizeof s, UUID_FMT, UUID_ARGS(uuid));
+            json_array_append_new(where, json_pack("[s,s,[s,s]]", "_uuid",
+                                                   "==", "uuid", s));
+        }
+    }
+    if (json_array_size(where)) {
+        json_object_set_new(requests, "Interface", json_pack(
+                                "{s:[s,s,s], s:o}", "columns", "name",
+                                "ofport", "error", "where", where));
+    } else {
+        json_decref(where);     /* An empty "where" would watch them all. */
+    }
+
+    char *error;
+    int err = db_client_monitor(client, requests, deadline, &error);
+    if (err == -ETIMEDOUT) {
+        swctl_timed_out(timeout_msec, "waiting for sw-vswitchd to apply "
+                        "the change (which is committed)");
+    } else if (err) {
+        sw_fatal("%s", error);
+    }
+}
+
+/* Connects and loads what 'commands' need ('*fetchp' says what). */
 static struct db_client *
-connect_db(const struct global_options *g, long long deadline)
+connect_db(const struct global_options *g, const struct command *commands,
+           size_t n_commands, long long deadline,
+           struct swctl_fetch **fetchp)
 {
     for (;;) {
         char *error;
         struct db_client *client = db_client_open(g->db, "Open_vSwitch",
                                                   deadline, &error);
-        if (client && !db_client_monitor_all(client, deadline, &error)) {
-            return client;
+        if (client) {
+            *fetchp = plan_fetch(db_client_get_db(client)->schema, commands,
+                                 n_commands);
+            if (!swctl_fetch_load(*fetchp, client, deadline, &error)) {
+                return client;
+            }
+            swctl_fetch_destroy(*fetchp);
         }
         if (time_msec() >= deadline) {
             swctl_timed_out(g->timeout_msec, "talking to the database");
@@ -671,7 +738,9 @@ main(int argc, char *argv[])
     size_t n_commands;
     struct command *commands = parse_commands(argc - optind, argv + optind,
                                               &g.first_options, &n_commands);
-    struct db_client *client = connect_db(&g, deadline);
+    struct swctl_fetch *fetch;
+    struct db_client *client = connect_db(&g, commands, n_commands, deadline,
+                                          &fetch);
     struct db *db = db_client_get_db(client);
     struct db_symtab symtab;
     struct swctl_context ctx = {
@@ -742,6 +811,9 @@ main(int argc, char *argv[])
                                                                "rows"), 0);
             json_t *next_cfg = json_object_get(row, "next_cfg");
             if (json_is_integer(next_cfg)) {
+                if (!swctl_fetch_needs_all(fetch)) {
+                    watch_for_reload(client, &ctx, deadline, g.timeout_msec);
+                }
                 wait_for_reload(client, json_integer_value(next_cfg),
                                 deadline, g.timeout_msec);
                 check_new_ifaces(client, &ctx);
@@ -757,6 +829,7 @@ main(int argc, char *argv[])
         smap_destroy(&commands[i].options);
     }
     free(commands);
+    swctl_fetch_destroy(fetch);
     free(ctx.new_ifaces);
     swctl_cache_destroy(&ctx);
     db_symtab_destroy(&symtab);

@@ -17,6 +17,7 @@
 #include "smap.h"
 #include "table.h"
 
+struct db_schema;
 struct db_txn;
 
 enum swctl_data_format {
@@ -93,12 +94,19 @@ struct swctl_context {
     bool try_again;
 };
 
+struct swctl_fetch;
+
 struct swctl_command {
     const char *name;
     int min_args, max_args;
     const char *usage;          /* Arguments, for --help. */
     void (*run)(struct swctl_context *);
     const char *options;        /* Allowed options, "--a,--b=". */
+
+    /* Says what the command looks at, by name, so that a run need not
+     * load the whole database (swctl-fetch.c).  NULL: everything. */
+    void (*prefetch)(struct swctl_fetch *, const struct db_schema *,
+                     int argc, char *argv[], const struct smap *options);
 };
 
 /* Command tables of each file. */
@@ -136,6 +144,22 @@ const char *swctl_iface_name(const struct swctl_iface *);
 /* The Open_vSwitch row, created in the transaction if there is none. */
 struct db_row *swctl_root(struct swctl_context *);
 
+/* The partial replica (swctl-fetch.c). */
+struct db_client;
+struct swctl_fetch *swctl_fetch_create(void);
+void swctl_fetch_destroy(struct swctl_fetch *);
+void swctl_fetch_all(struct swctl_fetch *);
+bool swctl_fetch_needs_all(const struct swctl_fetch *);
+void swctl_fetch_port(struct swctl_fetch *, const char *name);
+void swctl_fetch_iface(struct swctl_fetch *, const char *name);
+/* A record of 'table' as the command line names it (swctl_get_row()). */
+void swctl_fetch_record(struct swctl_fetch *, const char *table,
+                        const char *record);
+/* Loads what 'fetch' asks for into 'client''s replica.  Returns 0 or a
+ * negative errno with '*errp' set. */
+int swctl_fetch_load(const struct swctl_fetch *, struct db_client *,
+                     long long deadline, char **errp);
+
 /* Lookups and values (swctl-db.c). */
 struct db_row *swctl_get_row(struct swctl_context *, struct db_table *,
                              const char *record, bool must_exist);
@@ -146,6 +170,9 @@ void swctl_parse_datum(struct swctl_context *, struct db_datum *,
 
 /* Row helpers (swctl-db.c). */
 struct db_table *swctl_table(struct swctl_context *, const char *name);
+/* The name of the table that 'name' means, or NULL (no such table, or
+ * more than one). */
+const char *swctl_match_table(const struct db_schema *, const char *name);
 const struct db_column *swctl_column(const struct db_table *,
                                      const char *name);
 struct db_row *swctl_insert(struct swctl_context *, const char *table);

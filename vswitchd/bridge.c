@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <urcu/list.h>
+#include "bridge-changes.h"
 #include "db/db-error.h"
 #include "db/db-txn.h"
 #include "db/db.h"
@@ -32,6 +33,9 @@ enum {
 
 struct iface {
     struct hmap_node node;      /* In struct bridge's 'ifaces', by name. */
+    struct hmap_node uuid_node; /* In 'ifaces_by_uuid'. */
+    struct bridge *br;
+    struct uuid uuid;           /* Its Interface row. */
     char *name;
     char *type;
     struct netdev *netdev;      /* NULL if it could not be opened. */
@@ -54,6 +58,8 @@ static struct db *idl;
 static struct dpif *dpif;
 static uv_loop_t *loop;
 static struct hmap bridges = HMAP_INITIALIZER(&bridges);
+static struct hmap ifaces_by_uuid = HMAP_INITIALIZER(&ifaces_by_uuid);
+static struct bridge_changes changes;
 static struct db_listener bridge_listener;
 static uv_timer_t reconfigure_timer;
 static uv_timer_t stats_timer;
@@ -144,17 +150,28 @@ iface_find(const struct bridge *br, const char *name)
 }
 
 static struct iface *
-iface_find_any(const char *name, struct bridge **brp)
+iface_find_by_uuid(const struct uuid *uuid)
 {
-    struct bridge *br;
-    HMAP_FOR_EACH (br, node, &bridges) {
-        struct iface *iface = iface_find(br, name);
-        if (iface) {
-            *brp = br;
+    struct iface *iface;
+    HMAP_FOR_EACH_WITH_HASH (iface, uuid_node, uuid_hash(uuid),
+                             &ifaces_by_uuid) {
+        if (uuid_equals(&iface->uuid, uuid)) {
             return iface;
         }
     }
     return NULL;
+}
+
+/* Records that 'iface' now stands for the Interface row 'row'. */
+static void
+iface_set_row(struct iface *iface, const struct db_row *row)
+{
+    if (!uuid_equals(&iface->uuid, db_row_uuid(row))) {
+        hmap_remove(&ifaces_by_uuid, &iface->uuid_node);
+        iface->uuid = *db_row_uuid(row);
+        hmap_insert(&ifaces_by_uuid, &iface->uuid_node,
+                    uuid_hash(&iface->uuid));
+    }
 }
 
 static void
@@ -173,6 +190,7 @@ iface_destroy(struct bridge *br, struct iface *iface)
 {
     iface_close(br, iface);
     hmap_remove(&br->ifaces, &iface->node);
+    hmap_remove(&ifaces_by_uuid, &iface->uuid_node);
     smap_destroy(&iface->options);
     free(iface->name);
     free(iface->type);
@@ -264,6 +282,7 @@ iface_reconfigure(struct bridge *br, struct iface *iface,
     long long request = db_row_get_int(row, "ofport_request", 0);
     struct smap options;
 
+    iface_set_row(iface, row);
     smap_from_column(row, "options", &options);
     bool retype = strcmp(type, iface->type);
     /* Only a request that changed renumbers: one that cannot be met
@@ -307,6 +326,24 @@ iface_reconfigure(struct bridge *br, struct iface *iface,
         smap_destroy(&options);
     }
     iface->ofport_request = request;
+}
+
+/* Adds an interface for Interface row 'row' to 'br' and opens it. */
+static void
+iface_create(struct bridge *br, const struct db_row *row)
+{
+    struct iface *iface = xzalloc(sizeof *iface);
+    iface->br = br;
+    iface->uuid = *db_row_uuid(row);
+    iface->name = xstrdup(db_row_get_string(row, "name"));
+    iface->type = xstrdup(db_row_get_string(row, "type"));
+    iface->ofp_port = OFPP_NONE;
+    iface->ofport_request = iface_port_request(row);
+    iface->mtu_request = db_row_get_int(row, "mtu_request", 0);
+    smap_from_column(row, "options", &iface->options);
+    hmap_insert(&br->ifaces, &iface->node, hash_string(iface->name, 0));
+    hmap_insert(&ifaces_by_uuid, &iface->uuid_node, uuid_hash(&iface->uuid));
+    iface_open(br, iface);
 }
 
 static struct bridge *
@@ -357,6 +394,17 @@ wanted_find(const struct hmap *wanted, const char *name)
     return NULL;
 }
 
+static void
+free_wanted(struct hmap *wanted)
+{
+    struct wanted_iface *w;
+    HMAP_FOR_EACH (w, node, wanted) {
+        hmap_remove(wanted, &w->node);
+        free(w);
+    }
+    hmap_destroy(wanted);
+}
+
 /* Fills 'wanted' with every interface of every bridge in 'bridge_rows'. */
 static void
 collect_wanted(struct db_row **bridge_rows, size_t n_bridges,
@@ -392,6 +440,31 @@ collect_wanted(struct db_row **bridge_rows, size_t n_bridges,
         }
         free(ports);
     }
+}
+
+static int
+compare_row_names(const void *a_, const void *b_)
+{
+    const struct db_row *const *a = a_, *const *b = b_;
+    return strcmp(db_row_get_string(*a, "name"),
+                  db_row_get_string(*b, "name"));
+}
+
+/* The Interface rows of 'wanted' in the order of their names: where two
+ * interfaces compete (for a tunnel key, say), the same one wins every
+ * time, on a full pass or an incremental one. */
+static const struct db_row **
+sort_by_name(const struct hmap *wanted, size_t *n)
+{
+    const struct db_row **rows = xcalloc(hmap_count(wanted) + 1,
+                                         sizeof *rows);
+    const struct wanted_iface *w;
+    *n = 0;
+    HMAP_FOR_EACH (w, node, wanted) {
+        rows[(*n)++] = w->row;
+    }
+    qsort(rows, *n, sizeof *rows, compare_row_names);
+    return rows;
 }
 
 /* Makes the running bridges and interfaces those that 'wanted' and
@@ -432,24 +505,20 @@ reconfigure_bridges(struct db_row **bridge_rows, size_t n_bridges,
             bridge_create(name);
         }
     }
-    struct wanted_iface *w;
-    HMAP_FOR_EACH (w, node, wanted) {
+    size_t n;
+    const struct db_row **rows = sort_by_name(wanted, &n);
+    for (size_t i = 0; i < n; i++) {
+        const struct wanted_iface *w = wanted_find(
+            wanted, db_row_get_string(rows[i], "name"));
         br = bridge_find(w->bridge);
         struct iface *iface = iface_find(br, w->name);
         if (iface) {
             iface_reconfigure(br, iface, w->row);
-            continue;
+        } else {
+            iface_create(br, w->row);
         }
-        iface = xzalloc(sizeof *iface);
-        iface->name = xstrdup(w->name);
-        iface->type = xstrdup(db_row_get_string(w->row, "type"));
-        iface->ofp_port = OFPP_NONE;
-        iface->ofport_request = iface_port_request(w->row);
-        iface->mtu_request = db_row_get_int(w->row, "mtu_request", 0);
-        smap_from_column(w->row, "options", &iface->options);
-        hmap_insert(&br->ifaces, &iface->node, hash_string(w->name, 0));
-        iface_open(br, iface);
     }
+    free(rows);
 }
 
 /* Bridge and port settings beyond the interfaces. */
@@ -514,13 +583,10 @@ port_configure_vlan(struct bridge *br, const struct db_row *port)
     free(trunk_list);
 }
 
+/* The bridge's own settings, not its ports'. */
 static void
-bridge_configure(struct db_row *bridge_row)
+bridge_configure_settings(struct bridge *br, const struct db_row *bridge_row)
 {
-    struct bridge *br = bridge_find(db_row_get_string(bridge_row, "name"));
-    if (!br) {
-        return;
-    }
     struct smap oc;
     smap_from_column(bridge_row, "other_config", &oc);
     ofproto_set_mac_learning(br->ofproto,
@@ -529,6 +595,16 @@ bridge_configure(struct db_row *bridge_row)
                              smap_get_llong(&oc, "mac-table-size",
                                             MAC_DEFAULT_MAX));
     smap_destroy(&oc);
+}
+
+static void
+bridge_configure(struct db_row *bridge_row)
+{
+    struct bridge *br = bridge_find(db_row_get_string(bridge_row, "name"));
+    if (!br) {
+        return;
+    }
+    bridge_configure_settings(br, bridge_row);
 
     size_t n_ports;
     struct db_row **ports = get_refs(bridge_row, "ports", "Port", &n_ports);
@@ -679,17 +755,29 @@ iface_write_back(struct db_txn *txn, struct db_row *row,
     }
 }
 
+/* Writes what the bridge knows into the Interface rows in 'dirty' (a
+ * UUID set), or into all of them if it is NULL, and 'root''s cur_cfg if
+ * 'root' is nonnull. */
 static void
-write_back(struct db_row *root, bool with_stats)
+write_back(struct db_row *root, bool with_stats, const struct hmap *dirty)
 {
     struct db_txn *txn = db_txn_create(idl);
     struct db_row *row;
 
-    DB_TABLE_FOR_EACH (row, table("Interface")) {
-        struct bridge *br;
-        struct iface *iface = iface_find_any(db_row_get_string(row, "name"),
-                                             &br);
-        iface_write_back(txn, row, iface, with_stats);
+    if (dirty) {
+        struct uuid_map_node *n;
+        UUID_SET_FOR_EACH (n, dirty) {
+            row = db_table_get_row(table("Interface"), &n->key);
+            if (row) {
+                iface_write_back(txn, row, iface_find_by_uuid(&n->key),
+                                 with_stats);
+            }
+        }
+    } else {
+        DB_TABLE_FOR_EACH (row, table("Interface")) {
+            iface_write_back(txn, row, iface_find_by_uuid(db_row_uuid(row)),
+                             with_stats);
+        }
     }
     if (root) {
         struct db_datum d;
@@ -748,29 +836,205 @@ init_root_row(void)
     }
 }
 
-static void stats_cb(uv_timer_t *);
+/* The incremental reconfiguration. */
 
+/* The bridge on which Interface 'uuid' belongs now, with its row in
+ * '*rowp', or NULL if it belongs on none. */
+static struct bridge *
+iface_wanted_bridge(const struct uuid *uuid, const struct db_row **rowp)
+{
+    *rowp = db_table_get_row(table("Interface"), uuid);
+    const struct uuid *port = (*rowp ? bridge_changes_port_of(&changes, uuid)
+                               : NULL);
+    const struct uuid *br_uuid = (
+        port && db_table_get_row(table("Port"), port)
+        ? bridge_changes_bridge_of(&changes, port) : NULL);
+    const struct db_row *br_row = (br_uuid
+                                   ? db_table_get_row(table("Bridge"), br_uuid)
+                                   : NULL);
+    return br_row ? bridge_find(db_row_get_string(br_row, "name")) : NULL;
+}
+
+/* Reconfigures the ports on the bridge that 'port' (a Port UUID) is on. */
+static void
+port_reconfigure(const struct uuid *port)
+{
+    const struct db_row *row = db_table_get_row(table("Port"), port);
+    const struct uuid *br_uuid = (row ? bridge_changes_bridge_of(&changes,
+                                                                 port)
+                                  : NULL);
+    const struct db_row *br_row = (br_uuid
+                                   ? db_table_get_row(table("Bridge"), br_uuid)
+                                   : NULL);
+    struct bridge *br = (br_row
+                         ? bridge_find(db_row_get_string(br_row, "name"))
+                         : NULL);
+    if (br) {
+        port_configure_vlan(br, row);
+    }
+}
+
+/* Redoes what the commits since the last pass changed (see
+ * bridge-changes.h).  Returns false if it met something that needs a full
+ * pass. */
+static bool
+reconfigure_changes(struct db_row **bridge_rows, size_t n_bridges)
+{
+    for (size_t i = 0; i < n_bridges; i++) {
+        struct bridge *br = bridge_find(db_row_get_string(bridge_rows[i],
+                                                          "name"));
+        if (!br) {
+            return false;
+        }
+        bridge_configure_settings(br, bridge_rows[i]);
+    }
+
+    /* Take down what goes away or moves, then bring up or update the
+     * rest, so that a name that moves is free where it goes. */
+    bridge_changes_expand(&changes, idl);
+    const struct hmap *dirty = &changes.dirty_ifaces;
+    struct uuid_map_node *n;
+    UUID_SET_FOR_EACH (n, dirty) {
+        const struct db_row *row;
+        struct bridge *br = iface_wanted_bridge(&n->key, &row);
+        struct iface *iface = iface_find_by_uuid(&n->key);
+        if (iface && (br != iface->br
+                      || strcmp(iface->name,
+                                db_row_get_string(row, "name")))) {
+            iface_destroy(iface->br, iface);
+        }
+    }
+    struct hmap wanted = HMAP_INITIALIZER(&wanted);
+    UUID_SET_FOR_EACH (n, dirty) {
+        const struct db_row *row;
+        struct bridge *br = iface_wanted_bridge(&n->key, &row);
+        if (br) {
+            struct wanted_iface *w = xzalloc(sizeof *w);
+            w->name = db_row_get_string(row, "name");
+            w->bridge = br->name;
+            w->row = row;
+            hmap_insert(&wanted, &w->node, hash_string(w->name, 0));
+        }
+    }
+    size_t n_rows;
+    const struct db_row **rows = sort_by_name(&wanted, &n_rows);
+    free_wanted(&wanted);
+
+    struct hmap ports = HMAP_INITIALIZER(&ports);
+    bool ok = true;
+    for (size_t i = 0; ok && i < n_rows; i++) {
+        const struct db_row *row = rows[i];
+        const struct uuid *uuid = db_row_uuid(row);
+        struct bridge *br = iface_wanted_bridge(uuid, &row);
+        struct iface *iface = iface_find_by_uuid(uuid);
+        if (iface) {
+            iface_reconfigure(br, iface, row);
+        } else if (iface_find(br, db_row_get_string(row, "name"))) {
+            ok = false;         /* Its name is another row's still. */
+            break;
+        } else {
+            iface_create(br, row);
+        }
+        /* A reopened interface has lost its port's VLAN settings. */
+        struct uuid_map_node *port = xzalloc(sizeof *port);
+        port->key = *bridge_changes_port_of(&changes, uuid);
+        hmap_insert(&ports, &port->node, uuid_hash(&port->key));
+    }
+    free(rows);
+    if (ok) {
+        UUID_SET_FOR_EACH (n, &changes.dirty_ports) {
+            port_reconfigure(&n->key);
+        }
+    }
+    UUID_SET_FOR_EACH (n, &ports) {
+        if (ok) {
+            port_reconfigure(&n->key);
+        }
+        hmap_remove(&ports, &n->node);
+        free(n);
+    }
+    hmap_destroy(&ports);
+    return ok;
+}
+
+/* With SW_BRIDGE_VERIFY set (tests do), checks the incremental pass
+ * against what a full one would have made. */
+static bool
+verify_changes(struct db_row **bridge_rows, size_t n_bridges)
+{
+    struct hmap wanted = HMAP_INITIALIZER(&wanted);
+    bool ok = true;
+
+    collect_wanted(bridge_rows, n_bridges, &wanted);
+    if (hmap_count(&ifaces_by_uuid) != hmap_count(&wanted)) {
+        VLOG_ERR("incremental reconfiguration: %zu interfaces run where "
+                 "%zu should", hmap_count(&ifaces_by_uuid),
+                 hmap_count(&wanted));
+        ok = false;
+    }
+    struct wanted_iface *w;
+    HMAP_FOR_EACH (w, node, &wanted) {
+        struct bridge *br = bridge_find(w->bridge);
+        struct iface *iface = br ? iface_find(br, w->name) : NULL;
+        if (!iface || !uuid_equals(&iface->uuid, db_row_uuid(w->row))) {
+            VLOG_ERR("incremental reconfiguration: %s should be on %s",
+                     w->name, w->bridge);
+            ok = false;
+        }
+    }
+    free_wanted(&wanted);
+    return ok;
+}
+
+static void stats_cb(uv_timer_t *);
+static void reconfigure_cb(uv_timer_t *);
+
+/* Makes the bridges what the database says: everything on the first pass
+ * and after changes that bridge-changes.c does not follow, else only what
+ * the commits since the last pass changed. */
 static void
 reconfigure(void)
 {
     struct db_row *root = get_root_row();
     struct bridge *br;
 
-    if (root) {
-        struct smap other_config;
-        smap_from_column(root, "other_config", &other_config);
-        long long interval = MAX(STATS_INTERVAL_MIN,
-                                 smap_get_llong(&other_config,
-                                                "stats-update-interval",
-                                                STATS_INTERVAL_DEFAULT));
-        smap_destroy(&other_config);
-        if (interval != stats_interval) {
-            stats_interval = interval;
-            uv_timer_start(&stats_timer, stats_cb, stats_interval, 0);
+    if (!root) {
+        HMAP_FOR_EACH (br, node, &bridges) {
+            bridge_destroy(br);
         }
+        bridge_changes_rebuild(&changes, idl);
+        write_back(NULL, true, NULL);
+        return;
+    }
 
-        size_t n;
-        struct db_row **rows = get_refs(root, "bridges", "Bridge", &n);
+    struct smap other_config;
+    smap_from_column(root, "other_config", &other_config);
+    long long interval = MAX(STATS_INTERVAL_MIN,
+                             smap_get_llong(&other_config,
+                                            "stats-update-interval",
+                                            STATS_INTERVAL_DEFAULT));
+    smap_destroy(&other_config);
+    if (interval != stats_interval) {
+        stats_interval = interval;
+        uv_timer_start(&stats_timer, stats_cb, stats_interval, 0);
+    }
+
+    size_t n;
+    struct db_row **rows = get_refs(root, "bridges", "Bridge", &n);
+    bool full = bridge_changes_need_full(&changes);
+    if (!full && reconfigure_changes(rows, n)) {
+        datapath_configure(root);
+        write_back(root, true, &changes.dirty_ifaces);
+        bridge_changes_clear(&changes);
+        /* The write-back changed no Bridge row: 'rows' still stand. */
+        if (getenv("SW_BRIDGE_VERIFY") && !verify_changes(rows, n)) {
+            changes.full = true;
+            uv_timer_start(&reconfigure_timer, reconfigure_cb, 0, 0);
+        }
+    } else {
+        full = true;
+    }
+    if (full) {
         struct hmap wanted = HMAP_INITIALIZER(&wanted);
         collect_wanted(rows, n, &wanted);
         reconfigure_bridges(rows, n, &wanted);
@@ -778,19 +1042,11 @@ reconfigure(void)
             bridge_configure(rows[i]);
         }
         datapath_configure(root);
-        struct wanted_iface *w;
-        HMAP_FOR_EACH (w, node, &wanted) {
-            hmap_remove(&wanted, &w->node);
-            free(w);
-        }
-        hmap_destroy(&wanted);
-        free(rows);
-    } else {
-        HMAP_FOR_EACH (br, node, &bridges) {
-            bridge_destroy(br);
-        }
+        free_wanted(&wanted);
+        bridge_changes_rebuild(&changes, idl);
+        write_back(root, true, NULL);
     }
-    write_back(root, true);
+    free(rows);
 }
 
 static void
@@ -802,7 +1058,7 @@ reconfigure_cb(uv_timer_t *timer)
 static void
 stats_cb(uv_timer_t *timer)
 {
-    write_back(NULL, true);
+    write_back(NULL, true, NULL);
     uv_timer_start(&stats_timer, stats_cb, stats_interval, 0);
 }
 
@@ -810,6 +1066,7 @@ static void
 bridge_committed(struct db_listener *listener, const struct db_txn *txn)
 {
     if (!writing) {
+        bridge_changes_note(&changes, txn);
         /* Coalesce a burst of commits into one reconfiguration. */
         uv_timer_start(&reconfigure_timer, reconfigure_cb, 0, 0);
     }
@@ -822,6 +1079,7 @@ bridge_init(uv_loop_t *loop_, struct db *db, struct dpif *dpif_)
     idl = db;
     dpif = dpif_;
     ofproto_init(dpif, loop);
+    bridge_changes_init(&changes);
     init_root_row();
 
     bridge_listener.committed = bridge_committed;
@@ -840,6 +1098,7 @@ bridge_exit(void)
         bridge_destroy(br);
     }
     ofproto_exit();
+    bridge_changes_destroy(&changes);
     if (idl) {
         db_remove_listener(idl, &bridge_listener);
         uv_close((uv_handle_t *) &reconfigure_timer, NULL);

@@ -12,6 +12,9 @@
 #include "hmap.h"
 #include "jsonrpc-client.h"
 #include "util.h"
+#include "vlog.h"
+
+VLOG_DEFINE_THIS_MODULE(db_client);
 
 /* A row the last commit inserted: its local and server UUIDs. */
 struct inserted_row {
@@ -137,7 +140,7 @@ db_client_set_columns(struct db_row *row, const json_t *values, bool diff)
     json_object_foreach ((json_t *) values, column_name, value) {
         const struct db_column *column = db_table_schema_find_column(
             ts, column_name);
-        if (!column) {
+        if (!column || column->index < DB_N_STD_COLUMNS) {
             continue;
         }
         bool whole = !diff || column->type.n_max == 1;
@@ -233,13 +236,19 @@ db_client_monitor_all(struct db_client *client, long long deadline,
         json_object_set_new(requests, db->schema->tables[i]->name,
                             json_object());
     }
+    return db_client_monitor(client, requests, deadline, errp);
+}
 
+int
+db_client_monitor(struct db_client *client, json_t *requests,
+                  long long deadline, char **errp)
+{
     /* monitor_cond, for its smaller updates: no default values in new
      * rows, only the changed elements of sets and maps. */
     struct jsonrpc_msg *reply;
     int error = jsonrpc_client_transact(
         client->rpc, "monitor_cond",
-        json_pack("[s,s,o]", db->schema->name, "replica", requests),
+        json_pack("[s,s,o]", client->db->schema->name, "replica", requests),
         deadline, &reply);
     *errp = NULL;
     if (error) {
@@ -254,7 +263,104 @@ db_client_monitor_all(struct db_client *client, long long deadline,
         return -EPROTO;
     }
     *errp = db_client_apply_updates(client, reply->result);
+    if (!*errp) {
+        const char *table;
+        const json_t *rows;
+        json_object_foreach (reply->result, table, rows) {
+            VLOG_DBG("%s: monitoring %s: %zu rows", client->remote, table,
+                     json_object_size(rows));
+        }
+    }
     jsonrpc_msg_destroy(reply);
+    return *errp ? -EPROTO : 0;
+}
+
+/* Adds the rows of one "select" result to the replica, or replaces the
+ * selected columns of those it has. */
+static char *
+db_client_merge_rows(struct db_client *client, struct db_table *table,
+                     const json_t *rows)
+{
+    size_t i;
+    const json_t *values;
+    json_array_foreach (rows, i, values) {
+        const json_t *uuid_json = json_object_get(values, "_uuid");
+        struct uuid uuid;
+        if (!json_is_array(uuid_json)
+            || !uuid_from_string(&uuid, json_string_value(
+                                     json_array_get(uuid_json, 1)))) {
+            return xasprintf("%s: selected row without a UUID",
+                             client->remote);
+        }
+        struct db_row *row = db_table_get_row(table, &uuid);
+        if (row) {
+            db_table_remove_row(table, row);
+        } else {
+            row = db_row_create(table, &uuid);
+        }
+        char *error = db_client_set_columns(row, values, false);
+        db_table_insert_row(table, row);
+        if (error) {
+            return error;
+        }
+    }
+    return NULL;
+}
+
+int
+db_client_select(struct db_client *client, json_t *ops, long long deadline,
+                 json_t **resultp, char **errp)
+{
+    *resultp = NULL;
+    *errp = NULL;
+
+    json_t *params = json_pack("[s]", client->db->schema->name);
+    json_array_extend(params, ops);
+    struct jsonrpc_msg *reply;
+    int error = jsonrpc_client_transact(client->rpc, "transact", params,
+                                        deadline, &reply);
+    if (error) {
+        *errp = rpc_error(client->remote, error);
+        json_decref(ops);
+        return error;
+    }
+    const json_t *results = reply->result;
+    if (reply->type != JSONRPC_REPLY || !json_is_array(results)
+        || json_array_size(results) < json_array_size(ops)) {
+        char *s = json_error_to_string(reply->error ? reply->error
+                                                    : results);
+        *errp = xasprintf("%s: select failed: %s", client->remote, s);
+        free(s);
+        jsonrpc_msg_destroy(reply);
+        json_decref(ops);
+        return -EPROTO;
+    }
+
+    size_t i;
+    const json_t *op;
+    json_array_foreach (ops, i, op) {
+        const json_t *result = json_array_get(results, i);
+        const json_t *rows = json_object_get(result, "rows");
+        struct db_table *table = db_get_table(
+            client->db, json_string_value(json_object_get(op, "table")));
+        if (!table || !json_is_array(rows)) {
+            char *s = json_error_to_string(result);
+            *errp = xasprintf("%s: select failed: %s", client->remote, s);
+            free(s);
+            break;
+        }
+        *errp = db_client_merge_rows(client, table, rows);
+        if (*errp) {
+            break;
+        }
+        VLOG_DBG("%s: selected %zu rows of %s", client->remote,
+                 json_array_size(rows), table->schema->name);
+    }
+    if (!*errp) {
+        *resultp = json_incref(reply->result);
+    }
+    jsonrpc_msg_destroy(reply);
+    json_decref(ops);
     return *errp ? -EPROTO : 0;
 }
 

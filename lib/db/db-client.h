@@ -33,6 +33,21 @@ struct db *db_client_get_db(const struct db_client *);
 int db_client_monitor_all(struct db_client *, long long deadline,
                           char **errp);
 
+/* Monitors what 'requests' (taken: monitor_cond's {table: {"columns":
+ * [...], "where": [...]}}) asks for, and loads it into the replica. */
+int db_client_monitor(struct db_client *, json_t *requests,
+                      long long deadline, char **errp);
+
+/* Runs 'ops' (taken: "select" operations, each of which must select
+ * "_uuid") as one "transact", and merges the rows they return into the
+ * replica: a new row gets default values in the columns not selected; a
+ * row already there gets the selected columns replaced.  On success
+ * returns 0 with '*resultp' set to the reply's result, one {"rows": [...]}
+ * per operation, for following references; else a negative errno with
+ * '*errp' set. */
+int db_client_select(struct db_client *, json_t *ops, long long deadline,
+                     json_t **resultp, char **errp);
+
 /* Waits for one "update" and applies it.  Returns 0, -ETIMEDOUT, or
  * another negative errno (connection lost) with '*errp' set. */
 int db_client_wait_update(struct db_client *, long long deadline,

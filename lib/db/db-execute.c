@@ -144,6 +144,25 @@ parsed_row_apply(const struct parsed_row *pr, struct db_row *row)
     }
 }
 
+/* If a clause of 'cond' pins a uniquely indexed column ("name == ..."),
+ * looks it up in the index: returns true with the committed row that has
+ * that value, or NULL, in '*rowp'. */
+static bool
+find_rows_indexed(const struct db_table *table,
+                  const struct db_condition *cond, struct db_row **rowp)
+{
+    for (size_t i = 0; i < cond->n; i++) {
+        const struct db_clause *c = &cond->clauses[i];
+        if (c->function == DB_F_EQ && c->column
+            && c->arg.n >= c->column->type.n_min
+            && c->arg.n <= c->column->type.n_max
+            && db_table_find_indexed(table, c->column, &c->arg, rowp)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Finds the rows of 'table' that 'cond' selects. */
 static struct db_row **
 find_rows(const struct db_table *table, const struct db_condition *cond,
@@ -164,6 +183,29 @@ find_rows(const struct db_table *table, const struct db_condition *cond,
     }
 
     struct db_row *row;
+    if (find_rows_indexed(table, cond, &row)) {
+        /* The index's row, and those the open transaction touched. */
+        struct db_row *hit = row ? db_row_current(row) : NULL;
+        if (hit && db_condition_match(cond, hit)) {
+            rows = x2nrealloc(rows, &allocated, *n + 1, sizeof *rows);
+            rows[(*n)++] = hit;
+        }
+        struct db_txn *txn = table->db->txn;
+        struct db_txn_row *txn_row;
+        if (txn) {
+            DB_TXN_FOR_EACH_ROW (txn_row, txn) {
+                row = db_row_current(txn_row->row);
+                if (txn_row->row->table == table && row && row != hit
+                    && db_condition_match(cond, row)) {
+                    rows = x2nrealloc(rows, &allocated, *n + 1,
+                                      sizeof *rows);
+                    rows[(*n)++] = row;
+                }
+            }
+        }
+        return rows;
+    }
+
     DB_TABLE_FOR_EACH (row, table) {
         if (db_condition_match(cond, row)) {
             rows = x2nrealloc(rows, &allocated, *n + 1, sizeof *rows);

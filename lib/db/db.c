@@ -220,6 +220,33 @@ db_index_equals(const struct db_row *a, const struct db_row *b,
     return true;
 }
 
+bool
+db_table_find_indexed(const struct db_table *table,
+                      const struct db_column *column,
+                      const struct db_datum *value, struct db_row **rowp)
+{
+    const struct db_table_schema *ts = table->schema;
+    *rowp = NULL;
+    for (unsigned int i = 0; i < ts->n_indexes; i++) {
+        const struct db_index_schema *index = &ts->indexes[i];
+        if (index->n_columns != 1 || index->columns[0] != column) {
+            continue;
+        }
+        struct db_index_node *node;
+        HMAP_FOR_EACH_WITH_HASH (node, node,
+                                 db_datum_hash(value, &column->type, 0),
+                                 &table->indexes[i]) {
+            if (db_datum_equals(&node->row->fields[column->index], value,
+                                &column->type)) {
+                *rowp = node->row;
+                break;
+            }
+        }
+        return true;
+    }
+    return false;
+}
+
 void
 db_table_insert_row(struct db_table *table, struct db_row *row)
 {

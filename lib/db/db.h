@@ -89,6 +89,14 @@ struct db_row *db_table_get_row(const struct db_table *,
 
 size_t db_table_count(const struct db_table *);
 
+/* Looks up the committed row whose 'column' is 'value' in a unique index
+ * on that column alone.  Returns false if there is no such index (the
+ * caller must scan); else true, with the row or NULL in '*rowp'.  Rows
+ * that an open transaction inserted or changed are not indexed yet. */
+bool db_table_find_indexed(const struct db_table *, const struct db_column *,
+                           const struct db_datum *value,
+                           struct db_row **rowp);
+
 /* Column lookups by name, for code that reads the DB directly. */
 const struct db_datum *db_row_get(const struct db_row *, const char *column);
 const char *db_row_get_string(const struct db_row *, const char *column);
