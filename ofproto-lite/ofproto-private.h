@@ -37,6 +37,8 @@ struct ofproto {
     char *name;
     struct dpif *dpif;
     struct hmap ports;          /* struct ofport, by OpenFlow number. */
+    struct ofport **sorted;     /* The same, by ascending number. */
+    size_t n_sorted, allocated_sorted;
     struct mac_learning *ml;
     uint64_t ml_seq;            /* mac_learning_seq() last revalidated. */
 
@@ -139,7 +141,7 @@ void ofproto_trace_init(void);
 struct xport {
     uint32_t ofp_port;
     odp_port_t odp_port;
-    char *name;
+    const char *name;           /* In its xbridge's 'names'. */
     struct xbridge *xbridge;
     enum port_vlan_mode vlan_mode;
     int tag;                    /* -1: none. */
@@ -151,6 +153,8 @@ struct xbridge {
     struct ofproto *ofproto;    /* For its tables and MAC table. */
     struct xport **ports;       /* By OpenFlow number, ascending. */
     size_t n_ports;
+    struct xport *xports;       /* What 'ports' points to, in one block. */
+    char *names;                /* The ports' names, in one block. */
 };
 
 struct xcfg {

@@ -30,6 +30,8 @@ static struct hmap all_ports = HMAP_INITIALIZER(&all_ports);
 
 static struct dpif *the_dpif;
 static uv_loop_t *the_loop;
+static bool xcfg_deferred;      /* Between ofproto_defer_begin/end. */
+static bool xcfg_stale;         /* A deferred rebuild is owed. */
 static uv_timer_t run_timer;
 static uv_async_t wakeup;
 static bool need_revalidate;    /* Atomic: set from any thread. */
@@ -241,6 +243,34 @@ ofproto_exit(void)
     xcfg_clear();
 }
 
+/* Rebuilds the translation's configuration now, or at
+ * ofproto_defer_end(). */
+static void
+xcfg_changed(void)
+{
+    if (xcfg_deferred) {
+        xcfg_stale = true;
+    } else {
+        xcfg_update();
+    }
+}
+
+void
+ofproto_defer_begin(void)
+{
+    xcfg_deferred = true;
+}
+
+void
+ofproto_defer_end(void)
+{
+    xcfg_deferred = false;
+    if (xcfg_stale) {
+        xcfg_stale = false;
+        xcfg_update();
+    }
+}
+
 void
 ofproto_set_max_idle(unsigned int msec)
 {
@@ -248,6 +278,49 @@ ofproto_set_max_idle(unsigned int msec)
 }
 
 /* Bridges. */
+
+/* Where port number 'ofp_port' is, or would go, in 'ofproto->sorted'. */
+static size_t
+sorted_find(const struct ofproto *ofproto, ofp_port_t ofp_port)
+{
+    size_t lo = 0, hi = ofproto->n_sorted;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ofproto->sorted[mid]->ofp_port < ofp_port) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+static void
+sorted_insert(struct ofproto *ofproto, struct ofport *port)
+{
+    size_t i = sorted_find(ofproto, port->ofp_port);
+    if (ofproto->n_sorted >= ofproto->allocated_sorted) {
+        ofproto->sorted = x2nrealloc(ofproto->sorted,
+                                     &ofproto->allocated_sorted,
+                                     ofproto->n_sorted + 1,
+                                     sizeof *ofproto->sorted);
+    }
+    memmove(&ofproto->sorted[i + 1], &ofproto->sorted[i],
+            (ofproto->n_sorted - i) * sizeof *ofproto->sorted);
+    ofproto->sorted[i] = port;
+    ofproto->n_sorted++;
+}
+
+static void
+sorted_remove(struct ofproto *ofproto, struct ofport *port)
+{
+    size_t i = sorted_find(ofproto, port->ofp_port);
+    if (i < ofproto->n_sorted && ofproto->sorted[i] == port) {
+        ofproto->n_sorted--;
+        memmove(&ofproto->sorted[i], &ofproto->sorted[i + 1],
+                (ofproto->n_sorted - i) * sizeof *ofproto->sorted);
+    }
+}
 
 struct ofproto *
 ofproto_create(const char *name, struct dpif *dpif)
@@ -275,6 +348,7 @@ ofproto_free(struct ofproto *ofproto)
         hmap_destroy(&ofproto->rules[i]);
     }
     hmap_destroy(&ofproto->ports);
+    free(ofproto->sorted);
     free(ofproto->name);
     free(ofproto);
 }
@@ -356,7 +430,8 @@ ofproto_port_add(struct ofproto *ofproto, struct netdev *netdev,
     port->vlan.tag = -1;
     hmap_insert(&ofproto->ports, &port->ofp_node, hash_int(ofp_port, 0));
     hmap_insert(&all_ports, &port->odp_node, hash_int(odp_port, 0));
-    xcfg_update();
+    sorted_insert(ofproto, port);
+    xcfg_changed();
     ofproto_request_revalidate();
     *ofp_portp = ofp_port;
     VLOG_INFO("%s: added interface %s on port %u", ofproto->name,
@@ -386,6 +461,7 @@ ofproto_port_del(struct ofproto *ofproto, ofp_port_t ofp_port)
               netdev_get_name(port->netdev), ofp_port);
     hmap_remove(&ofproto->ports, &port->ofp_node);
     hmap_remove(&all_ports, &port->odp_node);
+    sorted_remove(ofproto, port);
     xcfg_update();
     /* Waits until no thread uses the port, so its netdev can close. */
     dpif_port_del(ofproto->dpif, port->odp_port);
@@ -426,7 +502,7 @@ ofproto_port_set_vlan(struct ofproto *ofproto, ofp_port_t ofp_port,
     port->vlan.tag = vlan->tag;
     port->vlan.trunks = NULL;
     port->vlan.n_trunks = 0;
-    xcfg_update();
+    xcfg_changed();
     /* Addresses learned under the old VLANs mean nothing now. */
     mac_learning_flush_port(ofproto->ml, ofp_port);
     ofproto_request_revalidate();

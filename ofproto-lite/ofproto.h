@@ -58,6 +58,13 @@ void ofproto_port_del(struct ofproto *, ofp_port_t);
 void ofproto_port_set_vlan(struct ofproto *, ofp_port_t,
                            const struct ofproto_port_vlan *);
 
+/* Between ofproto_defer_begin() and ofproto_defer_end(), ports added and
+ * VLAN settings changed reach packet translation all at once, at the end:
+ * the translation's configuration is rebuilt once, not once per port, as
+ * the bridge reconfigures many ports.  Deleted ports leave at once. */
+void ofproto_defer_begin(void);
+void ofproto_defer_end(void);
+
 /* other_config:mac-aging-time and mac-table-size. */
 void ofproto_set_mac_learning(struct ofproto *, unsigned int aging_sec,
                               unsigned int max_entries);

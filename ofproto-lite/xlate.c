@@ -486,10 +486,10 @@ xcfg_free(struct xcfg *cfg)
     for (size_t i = 0; i < cfg->n_bridges; i++) {
         struct xbridge *xb = cfg->bridges[i];
         for (size_t j = 0; j < xb->n_ports; j++) {
-            free(xb->ports[j]->name);
-            free(xb->ports[j]->trunks);
-            free(xb->ports[j]);
+            free(xb->xports[j].trunks);
         }
+        free(xb->xports);
+        free(xb->names);
         free(xb->ports);
         free(xb->name);
         free(xb);
@@ -499,12 +499,44 @@ xcfg_free(struct xcfg *cfg)
     free(cfg);
 }
 
-static int
-compare_xports(const void *a_, const void *b_)
+/* A snapshot of 'ofproto' for translation, with its ports in 'by_odp'
+ * (which is large enough). */
+static struct xbridge *
+xbridge_create(const struct ofproto *ofproto, struct xport **by_odp)
 {
-    const struct xport *a = *(const struct xport *const *) a_;
-    const struct xport *b = *(const struct xport *const *) b_;
-    return a->ofp_port < b->ofp_port ? -1 : a->ofp_port > b->ofp_port;
+    struct xbridge *xb = xzalloc(sizeof *xb);
+    size_t n = ofproto->n_sorted;
+    xb->name = xstrdup(ofproto->name);
+    xb->ofproto = (struct ofproto *) ofproto;
+    xb->n_ports = n;
+    xb->ports = xcalloc(n + 1, sizeof *xb->ports);
+    xb->xports = xcalloc(n + 1, sizeof *xb->xports);
+
+    /* One block for the names: a bridge of 10,000 ports is rebuilt on
+     * every change, so what it costs per port matters. */
+    size_t names_len = 0;
+    for (size_t i = 0; i < n; i++) {
+        names_len += strlen(netdev_get_name(ofproto->sorted[i]->netdev)) + 1;
+    }
+    char *name = xb->names = xmalloc(names_len + 1);
+
+    for (size_t i = 0; i < n; i++) {
+        const struct ofport *port = ofproto->sorted[i];
+        struct xport *xp = &xb->xports[i];
+        size_t len = strlen(netdev_get_name(port->netdev)) + 1;
+        memcpy(name, netdev_get_name(port->netdev), len);
+        xp->name = name;
+        name += len;
+        xp->ofp_port = port->ofp_port;
+        xp->odp_port = port->odp_port;
+        xp->xbridge = xb;
+        xp->vlan_mode = port->vlan.mode;
+        xp->tag = port->vlan.tag;
+        xp->trunks = port->trunks ? xmemdup(port->trunks, 4096 / 8) : NULL;
+        xb->ports[i] = xp;
+        by_odp[xp->odp_port] = xp;
+    }
+    return xb;
 }
 
 void
@@ -513,37 +545,17 @@ xcfg_update(void)
     struct xcfg *cfg = xzalloc(sizeof *cfg);
     struct ofproto *ofproto;
 
+    HMAP_FOR_EACH (ofproto, node, &all_ofprotos) {
+        for (size_t i = 0; i < ofproto->n_sorted; i++) {
+            cfg->n_odp = MAX(cfg->n_odp, ofproto->sorted[i]->odp_port + 1);
+        }
+    }
+    cfg->by_odp = xcalloc(cfg->n_odp + 1, sizeof *cfg->by_odp);
     cfg->bridges = xcalloc(hmap_count(&all_ofprotos) + 1,
                            sizeof *cfg->bridges);
     HMAP_FOR_EACH (ofproto, node, &all_ofprotos) {
-        struct xbridge *xb = xzalloc(sizeof *xb);
-        xb->name = xstrdup(ofproto->name);
-        xb->ofproto = ofproto;
-        xb->ports = xcalloc(hmap_count(&ofproto->ports) + 1,
-                            sizeof *xb->ports);
-        struct ofport *port;
-        HMAP_FOR_EACH (port, ofp_node, &ofproto->ports) {
-            struct xport *xp = xzalloc(sizeof *xp);
-            xp->ofp_port = port->ofp_port;
-            xp->odp_port = port->odp_port;
-            xp->name = xstrdup(netdev_get_name(port->netdev));
-            xp->xbridge = xb;
-            xp->vlan_mode = port->vlan.mode;
-            xp->tag = port->vlan.tag;
-            xp->trunks = port->trunks ? xmemdup(port->trunks, 4096 / 8)
-                                      : NULL;
-            xb->ports[xb->n_ports++] = xp;
-            if (xp->odp_port >= cfg->n_odp) {
-                size_t n = xp->odp_port + 1;
-                cfg->by_odp = xrealloc(cfg->by_odp, n * sizeof *cfg->by_odp);
-                memset(cfg->by_odp + cfg->n_odp, 0,
-                       (n - cfg->n_odp) * sizeof *cfg->by_odp);
-                cfg->n_odp = n;
-            }
-            cfg->by_odp[xp->odp_port] = xp;
-        }
-        qsort(xb->ports, xb->n_ports, sizeof *xb->ports, compare_xports);
-        cfg->bridges[cfg->n_bridges++] = xb;
+        cfg->bridges[cfg->n_bridges++] = xbridge_create(ofproto,
+                                                        cfg->by_odp);
     }
 
     struct xcfg *old = current_xcfg;

@@ -993,7 +993,7 @@ static void reconfigure_cb(uv_timer_t *);
  * and after changes that bridge-changes.c does not follow, else only what
  * the commits since the last pass changed. */
 static void
-reconfigure(void)
+reconfigure__(void)
 {
     struct db_row *root = get_root_row();
     struct bridge *br;
@@ -1047,6 +1047,14 @@ reconfigure(void)
         write_back(root, true, NULL);
     }
     free(rows);
+}
+
+static void
+reconfigure(void)
+{
+    ofproto_defer_begin();
+    reconfigure__();
+    ofproto_defer_end();
 }
 
 static void

@@ -478,6 +478,34 @@ db_datum_excludes_all(const struct db_datum *a, const struct db_datum *b,
     return true;
 }
 
+/* Moves element 'n' of 'datum' into its place among elements [0, n),
+ * which are sorted and do not hold its key. */
+static void
+insert_last_in_order(struct db_datum *datum, unsigned int n,
+                     const struct db_type *type)
+{
+    union db_atom key = datum->keys[n];
+    unsigned int lo = 0, hi = n;
+    while (lo < hi) {
+        unsigned int mid = lo + (hi - lo) / 2;
+        if (db_atom_compare_3way(&key, &datum->keys[mid], type->key.type)
+            < 0) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    memmove(&datum->keys[lo + 1], &datum->keys[lo],
+            (n - lo) * sizeof *datum->keys);
+    datum->keys[lo] = key;
+    if (datum->values) {
+        union db_atom value = datum->values[n];
+        memmove(&datum->values[lo + 1], &datum->values[lo],
+                (n - lo) * sizeof *datum->values);
+        datum->values[lo] = value;
+    }
+}
+
 void
 db_datum_union(struct db_datum *dst, const struct db_datum *src,
                const struct db_type *type, bool replace)
@@ -504,8 +532,13 @@ db_datum_union(struct db_datum *dst, const struct db_datum *src,
                           type->value.type);
         }
     }
-    if (n_added) {
+    if (n_added > 8) {
         db_datum_sort(dst, type);
+    } else {
+        /* A few: move each into place, rather than sort a big set. */
+        for (unsigned int k = dst->n - n_added; k < dst->n; k++) {
+            insert_last_in_order(dst, k, type);
+        }
     }
 }
 

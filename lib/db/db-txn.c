@@ -227,58 +227,133 @@ db_txn_gc_push(struct db_txn *txn, struct db_row *row)
     txn->gc[txn->n_gc++] = row;
 }
 
-/* Adds 'delta' to the reference count of every row that 'version' (a row
- * of 'table') refers to strongly, in every column or, with 'changed',
- * those that changed.  Rows whose count drops may be garbage now.
- * Returns an error for a reference to a row that does not exist. */
+/* Adds 'delta' to the reference count of the rows that 'atoms[0..n)' (of
+ * 'base', in column 'column' of 'version') refer to, if 'base' is a
+ * strong reference.  Rows whose count drops may be garbage now.  Returns
+ * an error for a reference to a row that does not exist. */
+static struct db_error *
+adjust_refs_atoms(struct db_txn *txn, const struct db_row *version,
+                  const struct db_column *column,
+                  const struct db_base_type *base, const union db_atom *atoms,
+                  unsigned int n, int delta)
+{
+    if (!db_base_type_is_strong_ref(base)) {
+        return NULL;
+    }
+    struct db_table *ref = db_ref_table(version->table, base);
+    for (unsigned int i = 0; i < n; i++) {
+        const struct uuid *uuid = &atoms[i].uuid;
+        struct db_row *target = db_table_find_row__(ref, uuid);
+        if (!target) {
+            if (delta < 0) {
+                continue;   /* Already gone; nothing to count. */
+            }
+            return db_error_create(
+                "referential integrity violation",
+                "Table %s column %s row "UUID_FMT" references "
+                "nonexistent row "UUID_FMT" in table %s.",
+                version->table->schema->name, column->name,
+                UUID_ARGS(db_row_uuid(version)), UUID_ARGS(uuid),
+                ref->schema->name);
+        }
+        db_txn_touch(txn, target, delta);
+        if (delta < 0) {
+            db_txn_gc_push(txn, target);
+        }
+    }
+    return NULL;
+}
+
+/* Adds 'delta' to the reference count of every row that 'version' refers
+ * to strongly, in every column or, with 'changed', those that changed. */
 static struct db_error *
 db_txn_adjust_refs(struct db_txn *txn, struct db_row *version,
                    const struct db_txn_row *changed, int delta)
 {
-    struct db_table *table = version->table;
-    const struct db_table_schema *ts = table->schema;
+    const struct db_table_schema *ts = version->table->schema;
+    struct db_error *error = NULL;
 
     if (!ts->has_refs) {
         return NULL;
     }
-    for (unsigned int c = DB_N_STD_COLUMNS; c < ts->n_columns; c++) {
+    for (unsigned int c = DB_N_STD_COLUMNS; !error && c < ts->n_columns;
+         c++) {
         const struct db_column *column = ts->columns[c];
         const struct db_datum *datum = &version->fields[c];
-        const struct db_base_type *bases[2] = { &column->type.key,
-                                                &column->type.value };
-        const union db_atom *atoms[2] = { datum->keys, datum->values };
-
         if (changed && !changed->changed[c]) {
             continue;
         }
-        for (int b = 0; b < 2; b++) {
-            if (!db_base_type_is_strong_ref(bases[b])) {
-                continue;
-            }
-            struct db_table *ref = db_ref_table(table, bases[b]);
-            for (unsigned int i = 0; i < datum->n; i++) {
-                const struct uuid *uuid = &atoms[b][i].uuid;
-                struct db_row *target = db_table_find_row__(ref, uuid);
-                if (!target) {
-                    if (delta < 0) {
-                        continue;   /* Already gone; nothing to count. */
-                    }
-                    return db_error_create(
-                        "referential integrity violation",
-                        "Table %s column %s row "UUID_FMT" references "
-                        "nonexistent row "UUID_FMT" in table %s.",
-                        ts->name, column->name,
-                        UUID_ARGS(db_row_uuid(version)), UUID_ARGS(uuid),
-                        ref->schema->name);
-                }
-                db_txn_touch(txn, target, delta);
-                if (delta < 0) {
-                    db_txn_gc_push(txn, target);
-                }
-            }
+        error = adjust_refs_atoms(txn, version, column, &column->type.key,
+                                  datum->keys, datum->n, delta);
+        if (!error) {
+            error = adjust_refs_atoms(txn, version, column,
+                                      &column->type.value, datum->values,
+                                      datum->n, delta);
         }
     }
-    return NULL;
+    return error;
+}
+
+/* For a row that 'txn_row' modifies: counts only the references that
+ * come and go.  Adding one port to a bridge of 10,000 then touches one
+ * row, not 10,000, through the bridge's "ports".  Map values (whose order
+ * follows their keys) are counted whole. */
+static struct db_error *
+db_txn_adjust_changed_refs(struct db_txn *txn,
+                           const struct db_txn_row *txn_row)
+{
+    const struct db_row *old = txn_row->old, *new = txn_row->new;
+    const struct db_table_schema *ts = old->table->schema;
+    struct db_error *error = NULL;
+
+    if (!ts->has_refs) {
+        return NULL;
+    }
+    for (unsigned int c = DB_N_STD_COLUMNS; !error && c < ts->n_columns;
+         c++) {
+        const struct db_column *column = ts->columns[c];
+        if (!txn_row->changed[c]) {
+            continue;
+        }
+        const struct db_datum *a = &old->fields[c], *b = &new->fields[c];
+        if (db_base_type_is_strong_ref(&column->type.key)) {
+            /* Keys are sorted: walk both. */
+            union db_atom *gone = xcalloc(a->n + 1, sizeof *gone);
+            union db_atom *came = xcalloc(b->n + 1, sizeof *came);
+            unsigned int n_gone = 0, n_came = 0, i = 0, j = 0;
+            while (i < a->n || j < b->n) {
+                int cmp = (i >= a->n ? 1 : j >= b->n ? -1
+                           : db_atom_compare_3way(&a->keys[i], &b->keys[j],
+                                                  DB_TYPE_UUID));
+                if (cmp < 0) {
+                    gone[n_gone++] = a->keys[i++];
+                } else if (cmp > 0) {
+                    came[n_came++] = b->keys[j++];
+                } else {
+                    i++;
+                    j++;
+                }
+            }
+            error = adjust_refs_atoms(txn, old, column, &column->type.key,
+                                      gone, n_gone, -1);
+            if (!error) {
+                error = adjust_refs_atoms(txn, new, column,
+                                          &column->type.key, came, n_came,
+                                          +1);
+            }
+            free(gone);
+            free(came);
+        }
+        if (!error) {
+            error = adjust_refs_atoms(txn, old, column, &column->type.value,
+                                      a->values, a->n, -1);
+        }
+        if (!error) {
+            error = adjust_refs_atoms(txn, new, column, &column->type.value,
+                                      b->values, b->n, +1);
+        }
+    }
+    return error;
 }
 
 /* Step 2a: counts the references that the transaction adds and removes.
@@ -289,10 +364,11 @@ db_txn_count_refs(struct db_txn *txn)
     struct db_txn_row *txn_row;
     DB_TXN_FOR_EACH_ROW (txn_row, txn) {
         struct db_error *error = NULL;
-        if (txn_row->old) {
+        if (txn_row->old && txn_row->new) {
+            error = db_txn_adjust_changed_refs(txn, txn_row);
+        } else if (txn_row->old) {
             error = db_txn_adjust_refs(txn, txn_row->old, txn_row, -1);
-        }
-        if (!error && txn_row->new) {
+        } else if (txn_row->new) {
             error = db_txn_adjust_refs(txn, txn_row->new, txn_row, +1);
         }
         if (error) {
