@@ -189,3 +189,16 @@ db_condition_get_uuid(const struct db_condition *cond)
     }
     return NULL;
 }
+
+bool
+db_condition_is_uuids(const struct db_condition *cond)
+{
+    for (size_t i = 0; i < cond->n; i++) {
+        const struct db_clause *clause = &cond->clauses[i];
+        if (clause->function != DB_F_EQ || !clause->column
+            || clause->column->index != DB_COL_UUID || clause->arg.n != 1) {
+            return false;
+        }
+    }
+    return cond->n > 0;
+}

@@ -51,5 +51,8 @@ bool db_condition_match_any(const struct db_condition *,
 /* If the condition pins "_uuid" to one value, returns it, else NULL: a
  * caller can then look the row up instead of scanning. */
 const struct uuid *db_condition_get_uuid(const struct db_condition *);
+/* True if every clause (and there is one) is "_uuid == X": a monitor_cond
+ * condition then names its rows, which a caller can look up. */
+bool db_condition_is_uuids(const struct db_condition *);
 
 #endif /* db-condition.h */

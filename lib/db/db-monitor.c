@@ -355,6 +355,19 @@ db_monitor_create(struct db *db, enum db_monitor_version version,
         if (!mt->initial) {
             continue;
         }
+        if (version != DB_MONITOR_V1 && db_condition_is_uuids(&mt->where)) {
+            for (size_t c = 0; c < mt->where.n; c++) {
+                row = db_table_get_row(
+                    mt->table, &mt->where.clauses[c].arg.keys[0].uuid);
+                if (row) {
+                    add_row_update(initial, mt, row, json_pack(
+                                       "{s:o}", "initial",
+                                       row_columns_to_json(row, mt, NULL,
+                                                           true)));
+                }
+            }
+            continue;
+        }
         DB_TABLE_FOR_EACH (row, mt->table) {
             if (version == DB_MONITOR_V1) {
                 add_row_update(initial, mt, row, json_pack(
