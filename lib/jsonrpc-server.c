@@ -21,11 +21,27 @@ struct jsonrpc_method {
     void *aux;
 };
 
+/* A remote: a passive one listens; an active one connects out and, when
+ * the connection fails or ends, connects again after a backoff, as OVS
+ * does for a "tcp:" manager. */
 struct jsonrpc_listener {
     struct cds_list_head node;  /* In struct jsonrpc_server's 'listeners'. */
     struct jsonrpc_server *server;
-    struct pstream *pstream;
-    int probe_msec;             /* For the connections it accepts. */
+    char *name;
+    int probe_msec;             /* For its connections. */
+    struct pstream *pstream;    /* Passive; NULL if active. */
+
+    /* Active only. */
+    struct stream *connecting;  /* An attempt under way, or NULL. */
+    uv_timer_t *retry;          /* The next attempt. */
+    int backoff_msec;
+    char *error;                /* Why the last attempt failed, or NULL. */
+    bool closing;               /* Its connections must not reconnect. */
+};
+
+enum {
+    ACTIVE_BACKOFF_MIN_MSEC = 1000,
+    ACTIVE_BACKOFF_MAX_MSEC = 8000,
 };
 
 struct jsonrpc_server {
@@ -48,6 +64,9 @@ struct jsonrpc_conn {
     void *data;
     bool doomed;                /* To be closed by the reaper. */
 };
+
+static struct jsonrpc_listener *jsonrpc_server_find_listener(
+    const struct jsonrpc_server *, const char *name);
 
 static struct jsonrpc_msg *
 jsonrpc_server_echo(struct jsonrpc_conn *conn, const struct jsonrpc_msg *req,
@@ -72,15 +91,37 @@ jsonrpc_server_create(uv_loop_t *loop)
     return server;
 }
 
+static void active_schedule(struct jsonrpc_listener *);
+
 static void
 jsonrpc_conn_destroy(struct jsonrpc_conn *conn)
 {
     struct jsonrpc_server *server = conn->server;
+    struct jsonrpc_listener *l = conn->listener;
     if (server->hooks && server->hooks->on_close) {
         server->hooks->on_close(conn, server->hooks_aux);
     }
     cds_list_del(&conn->node);
     free(conn);
+    if (l && !l->pstream && !l->closing) {
+        VLOG_INFO("%s: connection closed, reconnecting", l->name);
+        active_schedule(l);
+    }
+}
+
+static void
+jsonrpc_listener_destroy(struct jsonrpc_listener *l)
+{
+    if (l->pstream) {
+        pstream_close(l->pstream);
+    } else {
+        stream_close(l->connecting, false);
+        uv_close((uv_handle_t *) l->retry, (uv_close_cb) free);
+    }
+    cds_list_del(&l->node);
+    free(l->name);
+    free(l->error);
+    free(l);
 }
 
 void
@@ -90,18 +131,15 @@ jsonrpc_server_destroy(struct jsonrpc_server *server)
         return;
     }
 
-    struct jsonrpc_listener *l, *next_l;
-    cds_list_for_each_entry_safe (l, next_l, &server->listeners, node) {
-        pstream_close(l->pstream);
-        cds_list_del(&l->node);
-        free(l);
-    }
-    /* The connections go next: none looks at its listener again. */
-
     struct jsonrpc_conn *conn, *next_conn;
     cds_list_for_each_entry_safe (conn, next_conn, &server->conns, node) {
+        conn->listener = NULL;
         jsonrpc_session_close(conn->session);
         jsonrpc_conn_destroy(conn);
+    }
+    struct jsonrpc_listener *l, *next_l;
+    cds_list_for_each_entry_safe (l, next_l, &server->listeners, node) {
+        jsonrpc_listener_destroy(l);
     }
 
     struct jsonrpc_method *m;
@@ -227,10 +265,10 @@ static const struct jsonrpc_session_callbacks jsonrpc_server_session_cb = {
     .on_close = jsonrpc_server_on_close,
 };
 
+/* Serves 'stream', which 'l' accepted or connected. */
 static void
-jsonrpc_server_on_accept(struct pstream *pstream, struct stream *stream)
+jsonrpc_server_add_conn(struct jsonrpc_listener *l, struct stream *stream)
 {
-    struct jsonrpc_listener *l = pstream_get_aux(pstream);
     struct jsonrpc_server *server = l->server;
     struct jsonrpc_conn *conn = xzalloc(sizeof *conn);
 
@@ -248,6 +286,98 @@ jsonrpc_server_on_accept(struct pstream *pstream, struct stream *stream)
     }
 }
 
+static void
+jsonrpc_server_on_accept(struct pstream *pstream, struct stream *stream)
+{
+    jsonrpc_server_add_conn(pstream_get_aux(pstream), stream);
+}
+
+/* Active remotes. */
+
+static void
+active_failed(struct jsonrpc_listener *l, int error)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+    char *msg = xasprintf("connection failed (%s)", uv_strerror(error));
+    if (!l->error || strcmp(l->error, msg)) {
+        VLOG_WARN_RL(&rl, "%s: %s", l->name, msg);
+    }
+    free(l->error);
+    l->error = msg;
+    active_schedule(l);
+}
+
+static void
+active_on_connect(struct stream *stream, int error)
+{
+    struct jsonrpc_listener *l = stream_get_aux(stream);
+    l->connecting = NULL;
+    if (error) {
+        stream_close(stream, false);
+        active_failed(l, error);
+        return;
+    }
+    VLOG_INFO("%s: connected", l->name);
+    free(l->error);
+    l->error = NULL;
+    l->backoff_msec = ACTIVE_BACKOFF_MIN_MSEC;
+    jsonrpc_server_add_conn(l, stream);
+}
+
+static void
+active_connect(uv_timer_t *timer)
+{
+    struct jsonrpc_listener *l = timer->data;
+    int error = stream_open(l->server->loop, l->name, active_on_connect, l,
+                            &l->connecting);
+    if (error) {
+        active_failed(l, error);
+    }
+}
+
+/* Tries again after the backoff, which doubles up to its maximum. */
+static void
+active_schedule(struct jsonrpc_listener *l)
+{
+    uv_timer_start(l->retry, active_connect, l->backoff_msec, 0);
+    l->backoff_msec = MIN(2 * l->backoff_msec, ACTIVE_BACKOFF_MAX_MSEC);
+}
+
+int
+jsonrpc_server_connect(struct jsonrpc_server *server, const char *name,
+                       int probe_msec)
+{
+    if (jsonrpc_server_find_listener(server, name)) {
+        return -EADDRINUSE;
+    }
+    struct jsonrpc_listener *l = xzalloc(sizeof *l);
+    l->server = server;
+    l->name = xstrdup(name);
+    l->probe_msec = probe_msec;
+    l->backoff_msec = ACTIVE_BACKOFF_MIN_MSEC;
+    int error = stream_open(server->loop, name, active_on_connect, l,
+                            &l->connecting);
+    if (error) {
+        free(l->name);
+        free(l);
+        return error;
+    }
+    l->retry = xzalloc(sizeof *l->retry);
+    uv_timer_init(server->loop, l->retry);
+    l->retry->data = l;
+    cds_list_add_tail(&l->node, &server->listeners);
+    return 0;
+}
+
+const char *
+jsonrpc_server_get_error(const struct jsonrpc_server *server,
+                         const char *name)
+{
+    const struct jsonrpc_listener *l = jsonrpc_server_find_listener(server,
+                                                                    name);
+    return l ? l->error : NULL;
+}
+
 int
 jsonrpc_server_listen(struct jsonrpc_server *server, const char *name)
 {
@@ -255,9 +385,6 @@ jsonrpc_server_listen(struct jsonrpc_server *server, const char *name)
         server, name, (str_starts_with(name, "punix:") ? 0
                        : JSONRPC_PROBE_DEFAULT_MSEC));
 }
-
-static struct jsonrpc_listener *jsonrpc_server_find_listener(
-    const struct jsonrpc_server *, const char *name);
 
 int
 jsonrpc_server_listen_probe(struct jsonrpc_server *server, const char *name,
@@ -274,6 +401,7 @@ jsonrpc_server_listen_probe(struct jsonrpc_server *server, const char *name,
         return error;
     }
     l->server = server;
+    l->name = xstrdup(name);
     l->probe_msec = probe_msec;
     cds_list_add_tail(&l->node, &server->listeners);
     return 0;
@@ -285,7 +413,7 @@ jsonrpc_server_find_listener(const struct jsonrpc_server *server,
 {
     struct jsonrpc_listener *l;
     cds_list_for_each_entry (l, &server->listeners, node) {
-        if (!strcmp(pstream_get_name(l->pstream), name)) {
+        if (!strcmp(l->name, name)) {
             return l;
         }
     }
@@ -309,15 +437,14 @@ jsonrpc_server_unlisten(struct jsonrpc_server *server, const char *name)
     if (!l) {
         return;
     }
+    l->closing = true;
     struct jsonrpc_conn *conn, *next;
     cds_list_for_each_entry_safe (conn, next, &server->conns, node) {
         if (conn->listener == l) {
             jsonrpc_conn_close(conn);
         }
     }
-    pstream_close(l->pstream);
-    cds_list_del(&l->node);
-    free(l);
+    jsonrpc_listener_destroy(l);
 }
 
 bool
@@ -347,7 +474,7 @@ jsonrpc_server_get_port(const struct jsonrpc_server *server,
 {
     const struct jsonrpc_listener *l = jsonrpc_server_find_listener(server,
                                                                     name);
-    return l ? pstream_get_port(l->pstream) : 0;
+    return l && l->pstream ? pstream_get_port(l->pstream) : 0;
 }
 
 size_t

@@ -48,6 +48,15 @@ enum { JSONRPC_PROBE_DEFAULT_MSEC = 5000 };
 int jsonrpc_server_listen(struct jsonrpc_server *, const char *name);
 int jsonrpc_server_listen_probe(struct jsonrpc_server *, const char *name,
                                 int probe_msec);
+/* Connects to active stream 'name' ("tcp:", "ssl:", "unix:") and serves
+ * whoever is there as a client, connecting again after a backoff of 1 to
+ * 8 s whenever the connection fails or ends.  Returns 0 or a negative
+ * errno (a bad name).  jsonrpc_server_unlisten() stops it. */
+int jsonrpc_server_connect(struct jsonrpc_server *, const char *name,
+                           int probe_msec);
+/* Why the last attempt of active remote 'name' failed, or NULL. */
+const char *jsonrpc_server_get_error(const struct jsonrpc_server *,
+                                     const char *name);
 /* For the connections that 'name' accepts from now on. */
 void jsonrpc_server_set_probe(struct jsonrpc_server *, const char *name,
                               int probe_msec);

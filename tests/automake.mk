@@ -60,7 +60,7 @@ AUTOTEST = $(AUTOM4TE) -l autotest
 AUTOM4TE = autom4te
 EXTRA_DIST += $(TESTSUITE_AT) $(TESTSUITE) tests/atlocal.in \
 	tests/ovsdb-idl.py tests/ovsdb-every-column.py \
-	tests/jsonrpc-peer.py tests/idle-conns.py \
+	tests/jsonrpc-peer.py tests/idle-conns.py tests/manager-peer.py \
 	$(srcdir)/tests/package.m4
 DISTCLEANFILES += tests/atconfig tests/atlocal
 

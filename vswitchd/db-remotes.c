@@ -110,8 +110,12 @@ configure_remote(const struct db_row *manager)
     r = &remotes[n_remotes++];
     *r = (struct remote) { .target = xstrdup(target), .wanted = true };
     if (!is_passive(target)) {
-        r->error = xstrdup("active manager connections are not supported "
-                           "(use a passive target such as ptcp:6640)");
+        /* A manager that waits for us to connect: we serve it the
+         * database over the connection we make. */
+        int error = jsonrpc_server_connect(rpc, target, probe_msec(manager));
+        if (error) {
+            r->error = xasprintf("cannot connect (%s)", uv_strerror(error));
+        }
     } else {
         int error = jsonrpc_server_listen_probe(rpc, target,
                                                 probe_msec(manager));
@@ -121,6 +125,8 @@ configure_remote(const struct db_row *manager)
     }
     if (r->error) {
         VLOG_WARN("%s: %s", target, r->error);
+    } else if (!is_passive(target)) {
+        VLOG_INFO("%s: connecting", target);
     } else {
         int port = jsonrpc_server_get_port(rpc, target);
         VLOG_INFO("%s: listening%s%.0d", target, port ? " on port " : "",
@@ -132,7 +138,8 @@ static void
 remote_destroy(struct remote *r)
 {
     if (!r->error) {
-        VLOG_INFO("%s: no longer listening", r->target);
+        VLOG_INFO("%s: no longer %s", r->target,
+                  is_passive(r->target) ? "listening" : "connecting");
         jsonrpc_server_unlisten(rpc, r->target);
     }
     free(r->target);
@@ -157,6 +164,13 @@ write_status(void)
         smap_init(&status);
         if (r && r->error) {
             smap_add(&status, "last_error", r->error);
+        } else if (listening && !is_passive(target)) {
+            /* As OVS reports an active connection. */
+            const char *error = jsonrpc_server_get_error(rpc, target);
+            smap_add(&status, "state", n ? "ACTIVE" : "BACKOFF");
+            if (error && !n) {
+                smap_add(&status, "last_error", error);
+            }
         } else if (listening) {
             int port = jsonrpc_server_get_port(rpc, target);
             if (port) {
@@ -246,9 +260,29 @@ reconfigure_cb(uv_timer_t *timer)
     reconfigure();
 }
 
+/* Listens again where listening failed (a port another program held may
+ * be free now), as ovsdb-server does. */
+static void
+retry_listeners(void)
+{
+    struct db_row **rows = manager_rows();
+    for (struct db_row **row = rows; *row; row++) {
+        const char *target = db_row_get_string(*row, "target");
+        struct remote *r = find_remote(target);
+        if (r && r->error && is_passive(target)
+            && !jsonrpc_server_listen_probe(rpc, target, probe_msec(*row))) {
+            free(r->error);
+            r->error = NULL;
+            VLOG_INFO("%s: listening after all", target);
+        }
+    }
+    free(rows);
+}
+
 static void
 status_cb(uv_timer_t *timer)
 {
+    retry_listeners();
     write_status();
 }
 
