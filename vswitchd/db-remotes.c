@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "db/db-datum.h"
 #include "db/db-error.h"
 #include "db/db-txn.h"
@@ -34,6 +35,7 @@ static struct remote *remotes;
 static size_t n_remotes, allocated_remotes;
 static bool writing;            /* Our own commit is under way. */
 static char *tls_files;         /* The SSL row's files last loaded. */
+static struct timespec tls_mtimes[3];   /* And when they were changed. */
 
 static bool
 is_passive(const char *target)
@@ -220,6 +222,12 @@ configure_tls(void)
     free(tls_files);
     tls_files = files;
 
+    const char *paths[3] = { key, cert, ca };
+    for (size_t i = 0; i < 3; i++) {
+        struct stat st;
+        tls_mtimes[i] = (paths[i] && !stat(paths[i], &st)
+                         ? st.st_mtim : (struct timespec) { 0, 0 });
+    }
     char *error = tls_set_config(key, cert, ca);
     if (error) {
         VLOG_WARN("SSL configuration: %s", error);
@@ -260,6 +268,33 @@ reconfigure_cb(uv_timer_t *timer)
     reconfigure();
 }
 
+/* Loads the SSL row's files again if one of them changed on disk (a
+ * certificate renewed under the same name), as OVS does. */
+static void
+reload_changed_tls_files(void)
+{
+    if (!tls_files) {
+        return;
+    }
+    char *copy = xstrdup(tls_files), *save;
+    size_t i = 0;
+    for (char *path = strtok_r(copy, "\n", &save); path && i < 3;
+         path = strtok_r(NULL, "\n", &save), i++) {
+        struct stat st;
+        struct timespec mtime = (!stat(path, &st) ? st.st_mtim
+                                 : (struct timespec) { 0, 0 });
+        if (mtime.tv_sec != tls_mtimes[i].tv_sec
+            || mtime.tv_nsec != tls_mtimes[i].tv_nsec) {
+            VLOG_INFO("SSL configuration: %s changed", path);
+            free(tls_files);
+            tls_files = NULL;       /* So that configure_tls() reloads. */
+            configure_tls();
+            break;
+        }
+    }
+    free(copy);
+}
+
 /* Listens again where listening failed (a port another program held may
  * be free now), as ovsdb-server does. */
 static void
@@ -282,6 +317,7 @@ retry_listeners(void)
 static void
 status_cb(uv_timer_t *timer)
 {
+    reload_changed_tls_files();
     retry_listeners();
     write_status();
 }
