@@ -395,12 +395,18 @@ ofproto_alloc_port_number(const struct ofproto *ofproto, ofp_port_t request)
         && !ofport_from_ofp(ofproto, request)) {
         return request;
     }
-    for (ofp_port_t n = 1; n < OFPP_MAX; n++) {
-        if (!ofport_from_ofp(ofproto, n)) {
-            return n;
+    /* The lowest free number: numbers 1...k+1 are all taken exactly when
+     * the (k+1)th lowest is k+1, so a binary search finds the first gap. */
+    size_t lo = 0, hi = ofproto->n_sorted;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ofproto->sorted[mid]->ofp_port > mid + 1) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
         }
     }
-    return OFPP_NONE;
+    return lo + 1 < OFPP_MAX ? lo + 1 : OFPP_NONE;
 }
 
 int

@@ -694,8 +694,9 @@ cmd_set_ssl(struct swctl_context *ctx)
     swctl_add_ref(ctx, &root, "ssl", db_row_uuid(ssl));
 }
 
-/* Prefetches (see swctl-fetch.c).  Every Bridge, fake bridge and small
- * table is always loaded; these add the ports and interfaces named. */
+/* Prefetches (see swctl-fetch.c).  Every Bridge and small table is
+ * always loaded; these add the ports, interfaces and fake bridges
+ * named. */
 
 static void
 prefetch_none(struct swctl_fetch *f, const struct db_schema *schema,
@@ -703,13 +704,33 @@ prefetch_none(struct swctl_fetch *f, const struct db_schema *schema,
 {
 }
 
-/* The new bridge of add-br may not have a port's or interface's name. */
+/* The bridge that most bridge commands take first. */
+static void
+prefetch_bridge(struct swctl_fetch *f, const struct db_schema *schema,
+                int argc, char *argv[], const struct smap *options)
+{
+    swctl_fetch_bridge(f, argv[1]);
+}
+
+static void
+prefetch_fake_bridges(struct swctl_fetch *f, const struct db_schema *schema,
+                      int argc, char *argv[], const struct smap *options)
+{
+    swctl_fetch_fake_bridges(f);
+}
+
+/* The new bridge of add-br may not have a port's or interface's name; a
+ * fake one may not have its parent's VLAN taken. */
 static void
 prefetch_add_br(struct swctl_fetch *f, const struct db_schema *schema,
                 int argc, char *argv[], const struct smap *options)
 {
     swctl_fetch_port(f, argv[1]);
     swctl_fetch_iface(f, argv[1]);
+    if (argc == 4) {
+        swctl_fetch_bridge(f, argv[2]);
+        swctl_fetch_fake_bridges(f);
+    }
 }
 
 /* The port of del-port, or with --with-iface its interface. */
@@ -719,12 +740,16 @@ prefetch_del_port(struct swctl_fetch *f, const struct db_schema *schema,
 {
     swctl_fetch_port(f, argv[argc - 1]);
     swctl_fetch_iface(f, argv[argc - 1]);
+    if (argc == 3) {
+        swctl_fetch_bridge(f, argv[1]);
+    }
 }
 
 static void
 prefetch_add_port(struct swctl_fetch *f, const struct db_schema *schema,
                   int argc, char *argv[], const struct smap *options)
 {
+    swctl_fetch_bridge(f, argv[1]);
     swctl_fetch_port(f, argv[2]);
     swctl_fetch_iface(f, argv[2]);
     /* add-bond's interfaces come before the settings. */
@@ -755,16 +780,17 @@ const struct swctl_command swctl_bridge_commands[] = {
     { "add-br", 1, 3, "BRIDGE [PARENT VLAN]", cmd_add_br, "--may-exist",
       prefetch_add_br },
     { "del-br", 1, 1, "BRIDGE", cmd_del_br, "--if-exists", NULL },
-    { "list-br", 0, 0, "", cmd_list_br, "--real,--fake", prefetch_none },
-    { "br-exists", 1, 1, "BRIDGE", cmd_br_exists, "", prefetch_none },
-    { "br-to-vlan", 1, 1, "BRIDGE", cmd_br_to_vlan, "", prefetch_none },
-    { "br-to-parent", 1, 1, "BRIDGE", cmd_br_to_parent, "", prefetch_none },
+    { "list-br", 0, 0, "", cmd_list_br, "--real,--fake",
+      prefetch_fake_bridges },
+    { "br-exists", 1, 1, "BRIDGE", cmd_br_exists, "", prefetch_bridge },
+    { "br-to-vlan", 1, 1, "BRIDGE", cmd_br_to_vlan, "", prefetch_bridge },
+    { "br-to-parent", 1, 1, "BRIDGE", cmd_br_to_parent, "", prefetch_bridge },
     { "br-set-external-id", 2, 3, "BRIDGE KEY [VALUE]",
       cmd_br_set_external_id, "",
-      prefetch_none },
+      prefetch_bridge },
     { "br-get-external-id", 1, 2, "BRIDGE [KEY]", cmd_br_get_external_id,
       "",
-      prefetch_none },
+      prefetch_bridge },
     { "list-ports", 1, 1, "BRIDGE", cmd_list_ports, "", NULL },
     { "add-port", 2, INT32_MAX, "BRIDGE PORT [COLUMN[:KEY]=VALUE]...",
       cmd_add_port, "--may-exist",
@@ -779,16 +805,18 @@ const struct swctl_command swctl_bridge_commands[] = {
     { "list-ifaces", 1, 1, "BRIDGE", cmd_list_ifaces, "", NULL },
     { "iface-to-br", 1, 1, "IFACE", cmd_iface_to_br, "", prefetch_iface },
     { "get-controller", 1, 1, "BRIDGE", cmd_get_controller, "",
-      prefetch_none },
+      prefetch_bridge },
     { "del-controller", 1, 1, "BRIDGE", cmd_del_controller, "",
-      prefetch_none },
+      prefetch_bridge },
     { "set-controller", 1, INT32_MAX, "BRIDGE TARGET...",
       cmd_set_controller, "",
-      prefetch_none },
-    { "get-fail-mode", 1, 1, "BRIDGE", cmd_get_fail_mode, "", prefetch_none },
-    { "del-fail-mode", 1, 1, "BRIDGE", cmd_del_fail_mode, "", prefetch_none },
+      prefetch_bridge },
+    { "get-fail-mode", 1, 1, "BRIDGE", cmd_get_fail_mode, "",
+      prefetch_bridge },
+    { "del-fail-mode", 1, 1, "BRIDGE", cmd_del_fail_mode, "",
+      prefetch_bridge },
     { "set-fail-mode", 2, 2, "BRIDGE MODE", cmd_set_fail_mode, "",
-      prefetch_none },
+      prefetch_bridge },
     { "get-manager", 0, 0, "", cmd_get_manager, "", prefetch_none },
     { "del-manager", 0, 0, "", cmd_del_manager, "", prefetch_none },
     { "set-manager", 1, INT32_MAX, "TARGET...", cmd_set_manager, "",

@@ -8,12 +8,16 @@
  *
  *   - every table but Port and Interface whole, and the Bridge rows
  *     without their "ports";
- *   - the Ports and Interfaces the commands name, and the fake bridges'
- *     Ports;
+ *   - the Ports and Interfaces the commands name (a fake bridge is a
+ *     Port: a bridge name is looked up as a Port name too);
  *   - then, until nothing new turns up, the Interfaces of each Port loaded,
- *     the Port of each Interface loaded, and the Bridges that own each
- *     Port loaded.  A Bridge's "ports" in the replica is then the subset
- *     of its ports that the replica has.
+ *     the Port of each Interface loaded, the Bridges that own each Port
+ *     loaded, and for a Port with a VLAN tag the fake bridges of that VLAN
+ *     (one of which may be its bridge to users).  A Bridge's "ports" in
+ *     the replica is then the subset of its ports that the replica has.
+ *
+ * Finding fake bridges means looking at every Port (no index helps), so
+ * only list-br and add-br of a fake bridge load all of them.
  *
  * So the replica is a closed slice of the database: every bridge, port and
  * interface that a command could find by the names it was given is there
@@ -36,6 +40,7 @@
 
 struct swctl_fetch {
     bool all;                   /* Some command needs everything. */
+    bool fake_bridges;          /* Some command needs every fake bridge. */
     struct smap ports;          /* Names or UUIDs of Ports (keys only). */
     struct smap ifaces;         /* And of Interfaces. */
 };
@@ -86,6 +91,18 @@ may_be_uuid_prefix(const char *record)
         }
     }
     return true;
+}
+
+void
+swctl_fetch_fake_bridges(struct swctl_fetch *f)
+{
+    f->fake_bridges = true;
+}
+
+void
+swctl_fetch_bridge(struct swctl_fetch *f, const char *name)
+{
+    swctl_fetch_port(f, name);      /* If it is a fake bridge. */
 }
 
 void
@@ -213,9 +230,11 @@ first_round(const struct swctl_fetch *f, const struct db *db,
                       NULL);
         }
     }
-    round_add(r, select_op("Port", json_pack("[[s,s,b]]", "fake_bridge",
-                                             "==", true), NULL),
-              SELECT_PLAIN, NULL);
+    if (f->fake_bridges) {
+        round_add(r, select_op("Port", json_pack("[[s,s,b]]", "fake_bridge",
+                                                 "==", true), NULL),
+                  SELECT_PLAIN, NULL);
+    }
 
     struct smap_node *node;
     SMAP_FOR_EACH (node, &f->ports) {
@@ -237,12 +256,37 @@ uuid_in(const struct uuid *uuid, const struct uuid *set, size_t n)
     return false;
 }
 
+/* Adds to 'r' a select of the fake bridges of the VLAN that 'port' is
+ * tagged with, unless it has no tag or is one, or the VLAN's were selected
+ * before (in 'tags'). */
+static void
+select_fake_bridges_of(const struct db_row *port, long long **tags,
+                       size_t *n_tags, struct round *r)
+{
+    long long tag = db_row_get_int(port, "tag", -1);
+    if (tag < 0 || db_row_get_bool(port, "fake_bridge", false)) {
+        return;
+    }
+    for (size_t i = 0; i < *n_tags; i++) {
+        if ((*tags)[i] == tag) {
+            return;
+        }
+    }
+    *tags = xrealloc(*tags, (*n_tags + 1) * sizeof **tags);
+    (*tags)[(*n_tags)++] = tag;
+    round_add(r, select_op("Port", json_pack("[[s,s,b],[s,s,I]]",
+                                             "fake_bridge", "==", true,
+                                             "tag", "==", (json_int_t) tag),
+                           NULL), SELECT_PLAIN, NULL);
+}
+
 /* The next round: owners and members of what the replica got since
  * 'done' (the Ports and Interfaces already followed up, which this
- * extends). */
+ * extends), and the fake bridges of new tagged Ports ('tags' lists the
+ * VLANs whose were selected). */
 static void
 next_round(struct db *db, struct uuid **done, size_t *n_done,
-           struct round *r)
+           long long **tags, size_t *n_tags, struct round *r)
 {
     struct db_table *ports = db_get_table(db, "Port");
     struct db_table *ifaces = db_get_table(db, "Interface");
@@ -260,6 +304,7 @@ next_round(struct db *db, struct uuid **done, size_t *n_done,
                                                                  row))),
                                json_pack("[s]", "_uuid")),
                   SELECT_OWNERS, db_row_uuid(row));
+        select_fake_bridges_of(row, tags, n_tags, r);
         const struct db_datum *d = &row->fields[interfaces->index];
         for (unsigned int i = 0; i < d->n; i++) {
             if (!db_table_get_row(ifaces, &d->keys[i].uuid)) {
@@ -336,13 +381,15 @@ swctl_fetch_load(const struct swctl_fetch *f, struct db_client *client,
     struct db *db = db_client_get_db(client);
     struct uuid *done = NULL;
     size_t n_done = 0;
+    long long *tags = NULL;
+    size_t n_tags = 0;
     int error = 0;
     for (int i = 0; !error; i++) {
         struct round r = { .ops = json_array() };
         if (!i) {
             first_round(f, db, &r);
         } else {
-            next_round(db, &done, &n_done, &r);
+            next_round(db, &done, &n_done, &tags, &n_tags, &r);
         }
         if (!r.n) {
             json_decref(r.ops);
@@ -362,5 +409,6 @@ swctl_fetch_load(const struct swctl_fetch *f, struct db_client *client,
         free(r.uuids);
     }
     free(done);
+    free(tags);
     return error;
 }

@@ -150,6 +150,10 @@ struct swctl_fetch *swctl_fetch_create(void);
 void swctl_fetch_destroy(struct swctl_fetch *);
 void swctl_fetch_all(struct swctl_fetch *);
 bool swctl_fetch_needs_all(const struct swctl_fetch *);
+/* A bridge named on the command line, which may be a fake bridge. */
+void swctl_fetch_bridge(struct swctl_fetch *, const char *name);
+/* Every fake bridge (looks at every Port). */
+void swctl_fetch_fake_bridges(struct swctl_fetch *);
 void swctl_fetch_port(struct swctl_fetch *, const char *name);
 void swctl_fetch_iface(struct swctl_fetch *, const char *name);
 /* A record of 'table' as the command line names it (swctl_get_row()). */
