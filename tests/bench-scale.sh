@@ -148,6 +148,7 @@ rss_mb () {
 for sys in $systems; do
     if start_$sys; then
         add_ports single br0 p
+        echo "$sys memory-single $(rss_mb $daemons)" >> "$d/memory"
         add_ports batch br1 q
         echo "$sys memory $(rss_mb $daemons)" >> "$d/memory"
     fi
@@ -157,7 +158,10 @@ for sys in $systems; do
 done
 
 awk -v block=$BLOCK -v batch=$BATCH -v ratio_width=34 "$BENCH_AWK_LIB"'
-FILENAME ~ /memory$/ { mem[$1] = $3; next }
+FILENAME ~ /memory$/ {
+    if ($2 == "memory-single") mem1[$1] = $3; else mem[$1] = $3
+    next
+}
 {
     key = $1 SUBSEP $2
     n[key] = $3
@@ -185,8 +189,12 @@ END {
             printf "%-11s %-10s %6d %9.1f %16s %16s %7s\n", s,
                    (w ? batch : 1), n[k], rate[k], f, l, g
         }
+    for (s in mem1)
+        printf "daemon memory after the one-per-call run (%s): %s MB\n", s,
+               mem1[s]
     for (s in mem)
-        printf "daemon memory at the end (%s): %s MB\n", s, mem[s]
+        printf "daemon memory at the end, both bridges (%s): %s MB\n", s,
+               mem[s]
     print ""
     ratio("one per call, softswitch/ovs", rate["softswitch", "single"],
           rate["ovs", "single"], ">=", 5)
