@@ -2,6 +2,7 @@ sbin_PROGRAMS += vswitchd/sw-vswitchd
 vswitchd_sw_vswitchd_SOURCES = \
 	vswitchd/bridge.c vswitchd/bridge.h \
 	vswitchd/bridge-changes.c vswitchd/bridge-changes.h \
+	vswitchd/iface-status.c vswitchd/iface-status.h \
 	vswitchd/db-remotes.c vswitchd/db-remotes.h \
 	vswitchd/sw-vswitchd.c
 nodist_vswitchd_sw_vswitchd_SOURCES = vswitchd/vswitch-schema.c

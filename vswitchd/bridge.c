@@ -6,6 +6,7 @@
 #include <string.h>
 #include <urcu/list.h>
 #include "bridge-changes.h"
+#include "iface-status.h"
 #include "db/db-error.h"
 #include "db/db-txn.h"
 #include "db/db.h"
@@ -636,123 +637,15 @@ datapath_configure(const struct db_row *root)
 
 /* Writing back. */
 
-/* Sets 'row''s column 'name' to 'value' (taken) in 'txn' unless it
- * already has it. */
-static void
-set_column(struct db_txn *txn, struct db_row *row, const char *name,
-           struct db_datum *value)
-{
-    column(row->table->schema->name, name);     /* Fatal if missing. */
-    db_txn_set(txn, row, name, value);
-}
-
-static void
-set_optional_string(struct db_txn *txn, struct db_row *row,
-                    const char *name, const char *s)
-{
-    struct db_datum d;
-    if (s) {
-        db_datum_init_string(&d, s);
-    } else {
-        db_datum_init_empty(&d);
-    }
-    set_column(txn, row, name, &d);
-}
-
-static void
-set_optional_int(struct db_txn *txn, struct db_row *row, const char *name,
-                 bool present, long long v)
-{
-    struct db_datum d;
-    if (present) {
-        db_datum_init_integer(&d, v);
-    } else {
-        db_datum_init_empty(&d);
-    }
-    set_column(txn, row, name, &d);
-}
-
-static void
-set_smap(struct db_txn *txn, struct db_row *row, const char *name,
-         const struct smap *s)
-{
-    struct db_datum d;
-    db_datum_from_smap(&d, s);
-    set_column(txn, row, name, &d);
-}
-
-static void
-set_stats(struct db_txn *txn, struct db_row *row, const struct netdev *netdev)
-{
-    struct netdev_stats stats;
-    const struct db_column *c = column("Interface", "statistics");
-    struct db_datum d;
-
-    netdev_get_stats(netdev, &stats);
-    const struct {
-        const char *name;
-        uint64_t value;
-    } counters[] = {
-        /* Sorted by name, as a map's keys must be. */
-        { "collisions", 0 },
-        { "rx_bytes", stats.rx_bytes },
-        { "rx_dropped", stats.rx_dropped },
-        { "rx_errors", stats.rx_errors },
-        { "rx_packets", stats.rx_packets },
-        { "tx_bytes", stats.tx_bytes },
-        { "tx_dropped", stats.tx_dropped },
-        { "tx_errors", stats.tx_errors },
-        { "tx_packets", stats.tx_packets },
-    };
-    db_datum_init_empty(&d);
-    for (size_t i = 0; i < ARRAY_SIZE(counters); i++) {
-        union db_atom key = { .string = xstrdup(counters[i].name) };
-        union db_atom value = { .integer = counters[i].value };
-        db_datum_add_unsafe(&d, &key, &value);
-    }
-    db_datum_sort(&d, &c->type);
-    set_column(txn, row, "statistics", &d);
-}
-
 /* Writes what the bridge knows about an interface into its row. */
 static void
 iface_write_back(struct db_txn *txn, struct db_row *row,
                  const struct iface *iface, bool with_stats)
 {
-    const struct netdev *netdev = iface ? iface->netdev : NULL;
     bool on_bridge = iface && iface->ofp_port != OFPP_NONE;
-
-    set_optional_int(txn, row, "ofport", true,
-                     on_bridge ? (long long) iface->ofp_port : -1);
-    set_optional_string(txn, row, "error", iface ? iface->error : NULL);
-    if (!netdev) {
-        set_optional_string(txn, row, "mac_in_use", NULL);
-        set_optional_int(txn, row, "mtu", false, 0);
-        set_optional_string(txn, row, "admin_state", NULL);
-        set_optional_string(txn, row, "link_state", NULL);
-        return;
-    }
-
-    struct eth_addr ea;
-    char mac[32];
-    int mtu;
-    netdev_get_etheraddr(netdev, &ea);
-    snprintf(mac, sizeof mac, ETH_ADDR_FMT, ETH_ADDR_ARGS(ea));
-    set_optional_string(txn, row, "mac_in_use", mac);
-    bool has_mtu = !netdev_get_mtu(netdev, &mtu);
-    set_optional_int(txn, row, "mtu", has_mtu, has_mtu ? mtu : 0);
-    set_optional_string(txn, row, "admin_state", "up");
-    set_optional_string(txn, row, "link_state",
-                        netdev_get_carrier(netdev) ? "up" : "down");
-
-    struct smap status;
-    smap_init(&status);
-    netdev_get_status(netdev, &status);
-    set_smap(txn, row, "status", &status);
-    smap_destroy(&status);
-    if (with_stats) {
-        set_stats(txn, row, netdev);
-    }
+    iface_status_write(txn, row, iface ? iface->netdev : NULL,
+                       on_bridge ? (long long) iface->ofp_port : -1,
+                       iface ? iface->error : NULL, with_stats);
 }
 
 /* Writes what the bridge knows into the Interface rows in 'dirty' (a
@@ -782,7 +675,7 @@ write_back(struct db_row *root, bool with_stats, const struct hmap *dirty)
     if (root) {
         struct db_datum d;
         db_datum_init_integer(&d, db_row_get_int(root, "next_cfg", 0));
-        set_column(txn, root, "cur_cfg", &d);
+        status_set(txn, root, "cur_cfg", &d);
     }
 
     writing = true;
@@ -807,7 +700,7 @@ init_root_row(void)
         uuid_generate(&uuid);
         root = db_txn_insert(txn, table("Open_vSwitch"), &uuid);
     }
-    set_optional_string(txn, root, "ovs_version", PACKAGE_VERSION);
+    status_set_string(txn, root, "ovs_version", PACKAGE_VERSION);
 
     struct db_datum types;
     size_t n;
@@ -819,13 +712,13 @@ init_root_row(void)
     }
     free(names);
     db_datum_sort(&types, &column("Open_vSwitch", "iface_types")->type);
-    set_column(txn, root, "iface_types", &types);
+    status_set(txn, root, "iface_types", &types);
 
     struct db_datum dp_types;
     union db_atom netdev_atom = { .string = xstrdup("netdev") };
     db_datum_init_empty(&dp_types);
     db_datum_add_unsafe(&dp_types, &netdev_atom, NULL);
-    set_column(txn, root, "datapath_types", &dp_types);
+    status_set(txn, root, "datapath_types", &dp_types);
 
     writing = true;
     struct db_error *error = db_txn_commit(txn);
