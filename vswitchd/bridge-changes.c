@@ -3,7 +3,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include "db/db-atom.h"
 #include "db/db-txn.h"
 #include "db/db.h"
 #include "util.h"
@@ -112,23 +111,20 @@ note_refs(const struct db_datum *old, const struct db_datum *new,
     old = old ? old : &empty;
     new = new ? new : &empty;
 
-    /* Both are sorted: walk them together. */
-    unsigned int i = 0, j = 0;
-    while (i < old->n || j < new->n) {
-        int cmp = (i >= old->n ? 1 : j >= new->n ? -1
-                   : db_atom_compare_3way(&old->keys[i], &new->keys[j],
-                                          DB_TYPE_UUID));
-        if (cmp < 0) {
-            drop_owner(owners, &old->keys[i].uuid, owner);
-            uuid_map_put(dirty, &old->keys[i++].uuid, NULL);
-        } else if (cmp > 0) {
-            ok = set_owner(owners, &new->keys[j].uuid, owner) && ok;
-            uuid_map_put(dirty, &new->keys[j++].uuid, NULL);
-        } else {
-            i++;
-            j++;
-        }
+    union db_atom *gone, *came;
+    unsigned int n_gone, n_came;
+    db_datum_changed_keys(old, new, DB_TYPE_UUID, &gone, &n_gone, &came,
+                          &n_came);
+    for (unsigned int i = 0; i < n_gone; i++) {
+        drop_owner(owners, &gone[i].uuid, owner);
+        uuid_map_put(dirty, &gone[i].uuid, NULL);
     }
+    for (unsigned int i = 0; i < n_came; i++) {
+        ok = set_owner(owners, &came[i].uuid, owner) && ok;
+        uuid_map_put(dirty, &came[i].uuid, NULL);
+    }
+    free(gone);
+    free(came);
     return ok;
 }
 
@@ -211,6 +207,12 @@ bridge_changes_rebuild(struct bridge_changes *c, struct db *db)
     bool ok = rebuild_owners(db, "Bridge", "ports", &c->bridge_of);
     ok = rebuild_owners(db, "Port", "interfaces", &c->port_of) && ok;
     c->full = c->ambiguous = !ok;
+}
+
+void
+bridge_changes_mark_port(struct bridge_changes *c, const struct uuid *port)
+{
+    uuid_map_put(&c->dirty_ports, port, NULL);
 }
 
 void

@@ -58,6 +58,10 @@ void bridge_changes_clear(struct bridge_changes *);
 
 bool bridge_changes_need_full(const struct bridge_changes *);
 
+/* Marks Port 'port' for reconfiguration in this pass. */
+void bridge_changes_mark_port(struct bridge_changes *,
+                              const struct uuid *port);
+
 /* Adds the current interfaces of every dirty port to the dirty
  * interfaces: a port that moved between bridges takes them along. */
 void bridge_changes_expand(struct bridge_changes *, struct db *);

@@ -785,68 +785,52 @@ reconfigure_changes(struct db_row **bridge_rows, size_t n_bridges)
     /* Take down what goes away or moves, then bring up or update the
      * rest, so that a name that moves is free where it goes. */
     bridge_changes_expand(&changes, idl);
-    const struct hmap *dirty = &changes.dirty_ifaces;
+    struct hmap wanted = HMAP_INITIALIZER(&wanted);
     struct uuid_map_node *n;
-    UUID_SET_FOR_EACH (n, dirty) {
+    UUID_SET_FOR_EACH (n, &changes.dirty_ifaces) {
         const struct db_row *row;
         struct bridge *br = iface_wanted_bridge(&n->key, &row);
         struct iface *iface = iface_find_by_uuid(&n->key);
-        if (iface && (br != iface->br
-                      || strcmp(iface->name,
-                                db_row_get_string(row, "name")))) {
+        const char *name = row ? db_row_get_string(row, "name") : NULL;
+        if (iface && (br != iface->br || strcmp(iface->name, name))) {
             iface_destroy(iface->br, iface);
         }
-    }
-    struct hmap wanted = HMAP_INITIALIZER(&wanted);
-    UUID_SET_FOR_EACH (n, dirty) {
-        const struct db_row *row;
-        struct bridge *br = iface_wanted_bridge(&n->key, &row);
         if (br) {
             struct wanted_iface *w = xzalloc(sizeof *w);
-            w->name = db_row_get_string(row, "name");
+            w->name = name;
             w->bridge = br->name;
             w->row = row;
-            hmap_insert(&wanted, &w->node, hash_string(w->name, 0));
+            hmap_insert(&wanted, &w->node, hash_string(name, 0));
         }
     }
+
     size_t n_rows;
     const struct db_row **rows = sort_by_name(&wanted, &n_rows);
-    free_wanted(&wanted);
-
-    struct hmap ports = HMAP_INITIALIZER(&ports);
     bool ok = true;
     for (size_t i = 0; ok && i < n_rows; i++) {
-        const struct db_row *row = rows[i];
-        const struct uuid *uuid = db_row_uuid(row);
-        struct bridge *br = iface_wanted_bridge(uuid, &row);
-        struct iface *iface = iface_find_by_uuid(uuid);
+        const struct wanted_iface *w = wanted_find(
+            &wanted, db_row_get_string(rows[i], "name"));
+        struct bridge *br = bridge_find(w->bridge);
+        struct iface *iface = iface_find_by_uuid(db_row_uuid(w->row));
         if (iface) {
-            iface_reconfigure(br, iface, row);
-        } else if (iface_find(br, db_row_get_string(row, "name"))) {
+            iface_reconfigure(br, iface, w->row);
+        } else if (iface_find(br, w->name)) {
             ok = false;         /* Its name is another row's still. */
-            break;
         } else {
-            iface_create(br, row);
+            iface_create(br, w->row);
         }
         /* A reopened interface has lost its port's VLAN settings. */
-        struct uuid_map_node *port = xzalloc(sizeof *port);
-        port->key = *bridge_changes_port_of(&changes, uuid);
-        hmap_insert(&ports, &port->node, uuid_hash(&port->key));
+        bridge_changes_mark_port(&changes, bridge_changes_port_of(
+                                     &changes, db_row_uuid(w->row)));
     }
     free(rows);
-    if (ok) {
-        UUID_SET_FOR_EACH (n, &changes.dirty_ports) {
-            port_reconfigure(&n->key);
-        }
-    }
-    UUID_SET_FOR_EACH (n, &ports) {
+    free_wanted(&wanted);
+
+    UUID_SET_FOR_EACH (n, &changes.dirty_ports) {
         if (ok) {
             port_reconfigure(&n->key);
         }
-        hmap_remove(&ports, &n->node);
-        free(n);
     }
-    hmap_destroy(&ports);
     return ok;
 }
 

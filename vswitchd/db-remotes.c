@@ -34,8 +34,10 @@ static uv_timer_t status_timer;
 static struct remote *remotes;
 static size_t n_remotes, allocated_remotes;
 static bool writing;            /* Our own commit is under way. */
-static char *tls_files;         /* The SSL row's files last loaded. */
-static struct timespec tls_mtimes[3];   /* And when they were changed. */
+/* The SSL row's key, certificate and CA files last loaded (all NULL for
+ * none), and when each was last changed then. */
+static char *tls_paths[3];
+static struct timespec tls_mtimes[3];
 
 static bool
 is_passive(const char *target)
@@ -200,10 +202,23 @@ write_status(void)
     }
 }
 
-/* Loads the SSL row's key, certificate and CA certificate for "pssl:"
- * remotes, when they change. */
+static struct timespec
+file_mtime(const char *path)
+{
+    struct stat st;
+    return path && !stat(path, &st) ? st.st_mtim : (struct timespec) { 0, 0 };
+}
+
+static bool
+same_path(const char *a, const char *b)
+{
+    return a && b ? !strcmp(a, b) : a == b;
+}
+
+/* Loads the SSL row's key, certificate and CA certificate for "pssl:" and
+ * "ssl:" remotes, when they change or, with 'force', anyway. */
 static void
-configure_tls(void)
+configure_tls(bool force)
 {
     struct db_row *root = root_row(), *ssl = NULL;
     const struct db_datum *ref = root ? db_row_get(root, "ssl") : NULL;
@@ -211,37 +226,54 @@ configure_tls(void)
         ssl = db_table_get_row(db_get_table(db, "SSL"), &ref->keys[0].uuid);
     }
 
-    const char *key = ssl ? db_row_get_string(ssl, "private_key") : NULL;
-    const char *cert = ssl ? db_row_get_string(ssl, "certificate") : NULL;
-    const char *ca = ssl ? db_row_get_string(ssl, "ca_cert") : NULL;
-    char *files = ssl ? xasprintf("%s\n%s\n%s", key, cert, ca) : NULL;
-    if (files && tls_files ? !strcmp(files, tls_files) : files == tls_files) {
-        free(files);
+    static const char *const columns[3] = {
+        "private_key", "certificate", "ca_cert"
+    };
+    const char *paths[3];
+    bool same = true;
+    for (size_t i = 0; i < 3; i++) {
+        paths[i] = ssl ? db_row_get_string(ssl, columns[i]) : NULL;
+        same = same && same_path(paths[i], tls_paths[i]);
+    }
+    if (same && !force) {
         return;
     }
-    free(tls_files);
-    tls_files = files;
-
-    const char *paths[3] = { key, cert, ca };
     for (size_t i = 0; i < 3; i++) {
-        struct stat st;
-        tls_mtimes[i] = (paths[i] && !stat(paths[i], &st)
-                         ? st.st_mtim : (struct timespec) { 0, 0 });
+        free(tls_paths[i]);
+        tls_paths[i] = paths[i] ? xstrdup(paths[i]) : NULL;
+        tls_mtimes[i] = file_mtime(paths[i]);
     }
-    char *error = tls_set_config(key, cert, ca);
+
+    char *error = tls_set_config(paths[0], paths[1], paths[2]);
     if (error) {
         VLOG_WARN("SSL configuration: %s", error);
         free(error);
     } else if (ssl) {
-        VLOG_INFO("SSL configuration: loaded %s and %s, trusting %s", key,
-                  cert, ca);
+        VLOG_INFO("SSL configuration: loaded %s and %s, trusting %s",
+                  paths[0], paths[1], paths[2]);
+    }
+}
+
+/* Loads the SSL row's files again if one of them changed on disk (a
+ * certificate renewed under the same name), as OVS does. */
+static void
+reload_changed_tls_files(void)
+{
+    for (size_t i = 0; i < 3; i++) {
+        struct timespec mtime = file_mtime(tls_paths[i]);
+        if (tls_paths[i] && (mtime.tv_sec != tls_mtimes[i].tv_sec
+                             || mtime.tv_nsec != tls_mtimes[i].tv_nsec)) {
+            VLOG_INFO("SSL configuration: %s changed", tls_paths[i]);
+            configure_tls(true);
+            return;
+        }
     }
 }
 
 static void
 reconfigure(void)
 {
-    configure_tls();
+    configure_tls(false);
     for (size_t i = 0; i < n_remotes; i++) {
         remotes[i].wanted = false;
     }
@@ -266,33 +298,6 @@ static void
 reconfigure_cb(uv_timer_t *timer)
 {
     reconfigure();
-}
-
-/* Loads the SSL row's files again if one of them changed on disk (a
- * certificate renewed under the same name), as OVS does. */
-static void
-reload_changed_tls_files(void)
-{
-    if (!tls_files) {
-        return;
-    }
-    char *copy = xstrdup(tls_files), *save;
-    size_t i = 0;
-    for (char *path = strtok_r(copy, "\n", &save); path && i < 3;
-         path = strtok_r(NULL, "\n", &save), i++) {
-        struct stat st;
-        struct timespec mtime = (!stat(path, &st) ? st.st_mtim
-                                 : (struct timespec) { 0, 0 });
-        if (mtime.tv_sec != tls_mtimes[i].tv_sec
-            || mtime.tv_nsec != tls_mtimes[i].tv_nsec) {
-            VLOG_INFO("SSL configuration: %s changed", path);
-            free(tls_files);
-            tls_files = NULL;       /* So that configure_tls() reloads. */
-            configure_tls();
-            break;
-        }
-    }
-    free(copy);
 }
 
 /* Listens again where listening failed (a port another program held may
@@ -360,8 +365,10 @@ db_remotes_exit(void)
     }
     free(remotes);
     remotes = NULL;
-    free(tls_files);
-    tls_files = NULL;
+    for (size_t i = 0; i < 3; i++) {
+        free(tls_paths[i]);
+        tls_paths[i] = NULL;
+    }
     n_remotes = allocated_remotes = 0;
     db = NULL;
 }

@@ -478,6 +478,31 @@ db_datum_excludes_all(const struct db_datum *a, const struct db_datum *b,
     return true;
 }
 
+void
+db_datum_changed_keys(const struct db_datum *old, const struct db_datum *new,
+                      enum db_atomic_type type,
+                      union db_atom **gone, unsigned int *n_gone,
+                      union db_atom **came, unsigned int *n_came)
+{
+    unsigned int i = 0, j = 0;
+    *gone = xcalloc(old->n + 1, sizeof **gone);
+    *came = xcalloc(new->n + 1, sizeof **came);
+    *n_gone = *n_came = 0;
+    while (i < old->n || j < new->n) {
+        int cmp = (i >= old->n ? 1 : j >= new->n ? -1
+                   : db_atom_compare_3way(&old->keys[i], &new->keys[j],
+                                          type));
+        if (cmp < 0) {
+            (*gone)[(*n_gone)++] = old->keys[i++];
+        } else if (cmp > 0) {
+            (*came)[(*n_came)++] = new->keys[j++];
+        } else {
+            i++;
+            j++;
+        }
+    }
+}
+
 /* Moves element 'n' of 'datum' into its place among elements [0, n),
  * which are sorted and do not hold its key. */
 static void

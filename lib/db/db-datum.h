@@ -87,6 +87,16 @@ json_t *db_datum_diff_to_json(const struct db_datum *old,
                               const struct db_datum *new,
                               const struct db_type *);
 
+/* The keys of sorted 'old' and 'new' (of the same key type) that only one
+ * of them has: those only in 'old' to '*gone', those only in 'new' to
+ * '*came', as arrays (free() them) of shallow copies that are valid as
+ * long as 'old' and 'new' are.  Linear: for following what a change to a
+ * big set added and removed. */
+void db_datum_changed_keys(const struct db_datum *old,
+                           const struct db_datum *new, enum db_atomic_type,
+                           union db_atom **gone, unsigned int *n_gone,
+                           union db_atom **came, unsigned int *n_came);
+
 /* Building datums by hand: add, then sort.  db_datum_sort() destroys
  * duplicate keys after the first (for maps, with their values). */
 void db_datum_add_unsafe(struct db_datum *, const union db_atom *key,

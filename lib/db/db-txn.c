@@ -317,23 +317,10 @@ db_txn_adjust_changed_refs(struct db_txn *txn,
         }
         const struct db_datum *a = &old->fields[c], *b = &new->fields[c];
         if (db_base_type_is_strong_ref(&column->type.key)) {
-            /* Keys are sorted: walk both. */
-            union db_atom *gone = xcalloc(a->n + 1, sizeof *gone);
-            union db_atom *came = xcalloc(b->n + 1, sizeof *came);
-            unsigned int n_gone = 0, n_came = 0, i = 0, j = 0;
-            while (i < a->n || j < b->n) {
-                int cmp = (i >= a->n ? 1 : j >= b->n ? -1
-                           : db_atom_compare_3way(&a->keys[i], &b->keys[j],
-                                                  DB_TYPE_UUID));
-                if (cmp < 0) {
-                    gone[n_gone++] = a->keys[i++];
-                } else if (cmp > 0) {
-                    came[n_came++] = b->keys[j++];
-                } else {
-                    i++;
-                    j++;
-                }
-            }
+            union db_atom *gone, *came;
+            unsigned int n_gone, n_came;
+            db_datum_changed_keys(a, b, DB_TYPE_UUID, &gone, &n_gone, &came,
+                                  &n_came);
             error = adjust_refs_atoms(txn, old, column, &column->type.key,
                                       gone, n_gone, -1);
             if (!error) {
