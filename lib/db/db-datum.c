@@ -531,39 +531,94 @@ insert_last_in_order(struct db_datum *datum, unsigned int n,
     }
 }
 
+/* Merges the 'n_tail' elements at the end of 'datum', which are sorted
+ * and hold no key of the others, into the sorted others: one pass from
+ * the back, so that a big set takes a batch of new elements in O(n)
+ * rather than a sort. */
+static void
+merge_tail_in_order(struct db_datum *datum, unsigned int n_tail,
+                    const struct db_type *type)
+{
+    unsigned int head = datum->n - n_tail, tail = n_tail;
+    unsigned int out = datum->n;
+    union db_atom *keys = xmemdup(&datum->keys[head],
+                                  n_tail * sizeof *keys);
+    union db_atom *values = (datum->values
+                             ? xmemdup(&datum->values[head],
+                                       n_tail * sizeof *values)
+                             : NULL);
+    while (tail > 0) {
+        out--;
+        if (head > 0 && db_atom_compare_3way(&datum->keys[head - 1],
+                                             &keys[tail - 1],
+                                             type->key.type) > 0) {
+            head--;
+            datum->keys[out] = datum->keys[head];
+            if (values) {
+                datum->values[out] = datum->values[head];
+            }
+        } else {
+            tail--;
+            datum->keys[out] = keys[tail];
+            if (values) {
+                datum->values[out] = values[tail];
+            }
+        }
+    }
+    free(keys);
+    free(values);
+}
+
 void
 db_datum_union(struct db_datum *dst, const struct db_datum *src,
                const struct db_type *type, bool replace)
 {
     bool is_map = db_type_is_map(type);
-    unsigned int n_added = 0;
+    unsigned int n_old = dst->n;
 
+    /* Room for all of 'src' at once: a big set grown by one element at a
+     * time may be copied for each. */
+    dst->keys = xrealloc(dst->keys, (n_old + src->n + 1) * sizeof *dst->keys);
+    if (is_map) {
+        dst->values = xrealloc(dst->values,
+                               (n_old + src->n + 1) * sizeof *dst->values);
+    }
     for (unsigned int i = 0; i < src->n; i++) {
         /* Keys appended below sit after the sorted part: search only that
          * part. */
-        unsigned int j = find_key_in_prefix(dst, dst->n - n_added,
-                                            &src->keys[i], type->key.type);
+        unsigned int j = find_key_in_prefix(dst, n_old, &src->keys[i],
+                                            type->key.type);
         if (j == UINT_MAX) {
-            union db_atom key, value;
-            db_atom_clone(&key, &src->keys[i], type->key.type);
+            db_atom_clone(&dst->keys[dst->n], &src->keys[i], type->key.type);
             if (is_map) {
-                db_atom_clone(&value, &src->values[i], type->value.type);
+                db_atom_clone(&dst->values[dst->n], &src->values[i],
+                              type->value.type);
             }
-            db_datum_add_unsafe(dst, &key, is_map ? &value : NULL);
-            n_added++;
+            dst->n++;
         } else if (replace && is_map) {
             db_atom_destroy(&dst->values[j], type->value.type);
             db_atom_clone(&dst->values[j], &src->values[i],
                           type->value.type);
         }
     }
-    if (n_added > 8) {
-        db_datum_sort(dst, type);
-    } else {
-        /* A few: move each into place, rather than sort a big set. */
-        for (unsigned int k = dst->n - n_added; k < dst->n; k++) {
+
+    unsigned int n_added = dst->n - n_old;
+    if (n_added <= 8) {
+        /* A few: move each into place. */
+        for (unsigned int k = n_old; k < dst->n; k++) {
             insert_last_in_order(dst, k, type);
         }
+    } else {
+        /* 'src' is sorted unless a caller built it by hand: sort what came
+         * from it (dropping repeats), then merge. */
+        struct db_datum tail = {
+            .n = n_added,
+            .keys = &dst->keys[n_old],
+            .values = is_map ? &dst->values[n_old] : NULL,
+        };
+        db_datum_sort__(&tail, type, true);
+        dst->n = n_old + tail.n;
+        merge_tail_in_order(dst, tail.n, type);
     }
 }
 

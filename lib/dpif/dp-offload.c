@@ -159,14 +159,16 @@ plan_offload(const struct dpif *dpif, const struct dp_flow *flow,
         return false;
     }
     const struct dp_port_table *pt = rcu_get(dpif->ports);
+    size_t n = dp_port_table_size(pt);
     odp_port_t in = flow->key.in_port, out = acts->actions[0].port;
-    if (in >= pt->n || out >= pt->n || !pt->ports[in] || !pt->ports[out]) {
+    const struct dp_port *in_port = dp_port_table_get(pt, n, in);
+    const struct dp_port *out_port = dp_port_table_get(pt, n, out);
+    if (!in_port || !out_port) {
         return false;
     }
     bool in_generic, out_generic;
-    int in_ifindex = netdev_get_xdp_port(pt->ports[in]->netdev, &in_generic);
-    int out_ifindex = netdev_get_xdp_port(pt->ports[out]->netdev,
-                                          &out_generic);
+    int in_ifindex = netdev_get_xdp_port(in_port->netdev, &in_generic);
+    int out_ifindex = netdev_get_xdp_port(out_port->netdev, &out_generic);
     if (!in_ifindex || !out_ifindex) {
         return false;
     }
@@ -265,12 +267,14 @@ offload_credit(struct dpif *dpif, struct dp_offload *o, long long now)
     __atomic_store_n(&flow->xdp_used, now, __ATOMIC_RELAXED);
 
     const struct dp_port_table *pt = rcu_get(dpif->ports);
-    odp_port_t in = o->plan.in_port, out = o->plan.out_port;
-    if (in < pt->n && pt->ports[in]) {
-        netdev_count_xdp(pt->ports[in]->netdev, true, dp, db);
+    size_t n = dp_port_table_size(pt);
+    const struct dp_port *in = dp_port_table_get(pt, n, o->plan.in_port);
+    const struct dp_port *out = dp_port_table_get(pt, n, o->plan.out_port);
+    if (in) {
+        netdev_count_xdp(in->netdev, true, dp, db);
     }
-    if (out < pt->n && pt->ports[out]) {
-        netdev_count_xdp(pt->ports[out]->netdev, false, dp, db);
+    if (out) {
+        netdev_count_xdp(out->netdev, false, dp, db);
     }
 }
 

@@ -76,11 +76,12 @@ dp_process_begin(struct dp_thread *t)
 {
     t->now = time_msec();
     t->ports = rcu_get(t->dpif->ports);
+    t->n_ports = dp_port_table_size(t->ports);
     t->emc->insert_inv_prob = __atomic_load_n(&t->dpif->emc_insert_inv_prob,
                                               __ATOMIC_RELAXED);
-    if (t->n_tx < t->ports->n) {
+    if (t->n_tx < t->n_ports) {
         /* Nothing is pending between batches, so the arrays can move. */
-        size_t n = t->ports->n;
+        size_t n = t->n_ports;
         t->tx = xrealloc(t->tx, n * sizeof *t->tx);
         for (size_t i = t->n_tx; i < n; i++) {
             dp_packet_batch_init(&t->tx[i].batch);
@@ -94,8 +95,8 @@ static void
 dp_send(struct dp_thread *t, odp_port_t port_no)
 {
     struct dp_packet_batch *batch = &t->tx[port_no].batch;
-    const struct dp_port *port = (port_no < t->ports->n
-                                  ? t->ports->ports[port_no] : NULL);
+    const struct dp_port *port = dp_port_table_get(t->ports, t->n_ports,
+                                                   port_no);
     if (port) {
         netdev_send(port->netdev, t->index, batch);
     } else {
@@ -109,7 +110,7 @@ dp_send(struct dp_thread *t, odp_port_t port_no)
 static void
 dp_output(struct dp_thread *t, odp_port_t port_no, struct dp_packet *p)
 {
-    if (unlikely(port_no >= t->ports->n || !t->ports->ports[port_no])) {
+    if (unlikely(!dp_port_table_get(t->ports, t->n_ports, port_no))) {
         COVERAGE_INC(datapath_drop_port_gone);
         dp_stat_add(&t->stats.n_lost, 1);
         dp_packet_delete(p);

@@ -5,8 +5,12 @@
  * Who may touch what:
  *   - struct dpif's control fields and the set of threads: the main
  *     thread only.
- *   - dpif->ports (the port table) and each thread's 'rxqs': replaced
- *     whole by the main thread (rcu_set), read by every thread.
+ *   - dpif->ports (the port table): its slots are filled and emptied in
+ *     place by the main thread, which replaces the table (rcu_set) only
+ *     to make it bigger; every thread reads it (dp_port_table_size(),
+ *     dp_port_table_get()).
+ *   - each thread's 'rxqs': replaced whole by the main thread (rcu_set),
+ *     read by every thread.
  *   - a thread's EMC, classifier, flow list and statistics: written by
  *     that thread only ("owner"); the flow list and statistics are read
  *     by the main thread under RCU.
@@ -37,11 +41,31 @@ struct dp_port {
     struct dpif *dpif;
 };
 
-/* The ports, indexed by number; replaced whole on every change. */
+/* The ports, indexed by number.  Adding a port writes its slot and then
+ * publishes a larger 'n', so a reader that took 'n' once sees each slot
+ * below it either empty or filled with a whole port; copying the table
+ * per port would cost O(ports) for each one added. */
 struct dp_port_table {
-    size_t n;                   /* Size of 'ports'. */
+    size_t n;                   /* Slots that may be in use. */
+    size_t allocated;           /* Size of 'ports'. */
     struct dp_port *ports[];    /* NULL where free. */
 };
+
+static inline size_t
+dp_port_table_size(const struct dp_port_table *pt)
+{
+    return __atomic_load_n(&pt->n, __ATOMIC_ACQUIRE);
+}
+
+/* Port 'port_no' of 'pt', or NULL, for a reader that took 'n' from
+ * dp_port_table_size(). */
+static inline struct dp_port *
+dp_port_table_get(const struct dp_port_table *pt, size_t n, size_t port_no)
+{
+    return (port_no < n
+            ? __atomic_load_n(&pt->ports[port_no], __ATOMIC_ACQUIRE)
+            : NULL);
+}
 
 /* The receive queues one thread polls. */
 struct dp_rxq_list {
@@ -97,7 +121,8 @@ struct dp_thread {
     struct cds_wfcq_tail cmd_tail;
 
     /* Scratch for one batch, owner only. */
-    const struct dp_port_table *ports;  /* Snapshot for this batch. */
+    const struct dp_port_table *ports;  /* Taken for this batch... */
+    size_t n_ports;                     /* ...with its size then. */
     struct dp_tx *tx;           /* Indexed by port number. */
     size_t n_tx;                /* Size of 'tx'. */
     odp_port_t *pending_tx;     /* Ports with output in 'tx'. */
@@ -112,6 +137,7 @@ struct dp_thread {
 struct dpif {
     char *name;
     struct dp_port_table *ports;    /* RCU. */
+    size_t port_hint;               /* No free port number is below. */
 
     /* Index 0 is the main thread's context (ports the main thread
      * serves); 1...n_threads-1 are datapath threads. */

@@ -23,10 +23,11 @@ enum {
 static void dpif_port_rx_notify(struct netdev *, void *port_);
 
 static struct dp_port_table *
-port_table_create(size_t n)
+port_table_create(size_t allocated)
 {
-    struct dp_port_table *pt = xzalloc(sizeof *pt + n * sizeof *pt->ports);
-    pt->n = n;
+    struct dp_port_table *pt = xzalloc(sizeof *pt
+                                       + allocated * sizeof *pt->ports);
+    pt->allocated = allocated;
     return pt;
 }
 
@@ -35,7 +36,8 @@ dpif_create(const char *name)
 {
     struct dpif *dpif = xzalloc(sizeof *dpif);
     dpif->name = xstrdup(name);
-    dpif->ports = port_table_create(0);
+    dpif->ports = port_table_create(8);
+    dpif->port_hint = 1;
     dpif->flow_limit = DEFAULT_FLOW_LIMIT;
     dpif->emc_insert_inv_prob = DEFAULT_EMC_INSERT_INV_PROB;
     dpif->n_threads_wanted = 1;
@@ -247,28 +249,46 @@ dpif_set_n_threads(struct dpif *dpif, unsigned int n)
     }
 }
 
+/* Puts 'port' into slot 'port_no' of the port table, which grows (by
+ * doubling, into a new table that readers switch to) if it must. */
+static void
+port_table_set(struct dpif *dpif, odp_port_t port_no, struct dp_port *port)
+{
+    struct dp_port_table *pt = dpif->ports;
+    if (port_no >= pt->allocated) {
+        struct dp_port_table *bigger = port_table_create(
+            MAX(pt->allocated * 2, port_no + 1));
+        memcpy(bigger->ports, pt->ports, pt->n * sizeof *pt->ports);
+        bigger->n = pt->n;
+        rcu_set(dpif->ports, bigger);
+        rcu_postpone(free, pt);
+        pt = bigger;
+    }
+    __atomic_store_n(&pt->ports[port_no], port, __ATOMIC_RELEASE);
+    if (port_no >= pt->n) {
+        __atomic_store_n(&pt->n, port_no + 1, __ATOMIC_RELEASE);
+    }
+}
+
 int
 dpif_port_add(struct dpif *dpif, struct netdev *netdev, odp_port_t *port_no)
 {
-    const struct dp_port_table *old = dpif->ports;
-    size_t i;
-    for (i = 1; i < old->n && old->ports[i]; i++) {
-        continue;
+    const struct dp_port_table *pt = dpif->ports;
+    size_t i = MAX(dpif->port_hint, 1);
+    while (i < pt->n && pt->ports[i]) {
+        i++;
     }
     if (i >= DPIF_MAX_PORTS) {
         return -EFBIG;
     }
+    dpif->port_hint = i + 1;
 
-    struct dp_port_table *pt = port_table_create(MAX(old->n, i + 1));
-    memcpy(pt->ports, old->ports, old->n * sizeof *pt->ports);
     struct dp_port *port = xzalloc(sizeof *port);
     port->port_no = i;
     port->netdev = netdev;
     port->dpif = dpif;
-    pt->ports[i] = port;
     netdev_set_dp_port_no(netdev, i);
-    rcu_set(dpif->ports, pt);
-    rcu_postpone(free, (void *) old);
+    port_table_set(dpif, i, port);
 
     if (netdev_is_threaded(netdev)) {
         dpif_update_threads(dpif);
@@ -288,11 +308,8 @@ dpif_port_del(struct dpif *dpif, odp_port_t port_no)
     if (!port) {
         return;
     }
-    const struct dp_port_table *old = dpif->ports;
-    struct dp_port_table *pt = port_table_create(old->n);
-    memcpy(pt->ports, old->ports, old->n * sizeof *pt->ports);
-    pt->ports[port_no] = NULL;
-    rcu_set(dpif->ports, pt);
+    port_table_set(dpif, port_no, NULL);
+    dpif->port_hint = MIN(dpif->port_hint, port_no);
 
     bool threaded = netdev_is_threaded(port->netdev);
     if (threaded) {
@@ -313,7 +330,6 @@ dpif_port_del(struct dpif *dpif, odp_port_t port_no)
         dp_thread_wait_awake(dpif->threads[i]);
     }
     netdev_set_dp_port_no(port->netdev, 0);
-    free((void *) old);
     free(port);
 }
 
