@@ -49,6 +49,12 @@ struct ofproto {
 
     struct tlv_map tlv_map;     /* Geneve options as tun_metadataN; each
                                  * port has a copy (netdev_set_tlv_map). */
+
+    /* The bridge's part of the translation view, as last built (one
+     * reference), and whether its ports have changed since. */
+    struct xbridge *xbridge;
+    bool xbridge_stale;
+    bool destroying;            /* Out of the view, its ports going. */
 };
 
 /* A rule in its table's 'rules' set. */
@@ -148,7 +154,11 @@ struct xport {
     uint64_t *trunks;           /* NULL: all VLANs. */
 };
 
+/* A bridge's translation view.  One that did not change is shared by
+ * successive views, so a change to one bridge costs what that bridge
+ * has, not what all have. */
 struct xbridge {
+    unsigned int refcount;      /* Atomic: views free it after RCU. */
     char *name;
     struct ofproto *ofproto;    /* For its tables and MAC table. */
     struct xport **ports;       /* By OpenFlow number, ascending. */
@@ -164,10 +174,12 @@ struct xcfg {
     size_t n_bridges;
 };
 
-/* Main thread: rebuilds and publishes the translation view, or (at exit)
- * withdraws it. */
+/* Main thread: publishes a new translation view, rebuilding the bridges
+ * marked 'xbridge_stale' (and new ones), or (at exit) withdraws it. */
 void xcfg_update(void);
 void xcfg_clear(void);
+/* Drops a reference taken by xcfg_update() (ofproto->xbridge). */
+void xbridge_unref(struct xbridge *);
 /* The current view, valid until the next quiescent state. */
 const struct xcfg *xcfg_get(void);
 const struct xport *xcfg_port_by_odp(const struct xcfg *, odp_port_t);

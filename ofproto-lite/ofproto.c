@@ -243,11 +243,12 @@ ofproto_exit(void)
     xcfg_clear();
 }
 
-/* Rebuilds the translation's configuration now, or at
+/* Rebuilds 'ofproto''s part of the translation view, now or at
  * ofproto_defer_end(). */
 static void
-xcfg_changed(void)
+xcfg_changed(struct ofproto *ofproto)
 {
+    ofproto->xbridge_stale = true;
     if (xcfg_deferred) {
         xcfg_stale = true;
     } else {
@@ -359,12 +360,18 @@ ofproto_destroy(struct ofproto *ofproto)
     if (!ofproto) {
         return;
     }
+    /* The bridge leaves the translation view first, whole, so that its
+     * ports then go without a new view each. */
+    hmap_remove(&all_ofprotos, &ofproto->node);
+    ofproto->destroying = true;
+    xcfg_update();
+    xbridge_unref(ofproto->xbridge);    /* Old views keep their own. */
+    ofproto->xbridge = NULL;
+
     struct ofport *port;
     HMAP_FOR_EACH (port, ofp_node, &ofproto->ports) {
         ofproto_port_del(ofproto, port->ofp_port);
     }
-    hmap_remove(&all_ofprotos, &ofproto->node);
-    xcfg_update();
     ofproto_flush_rules(ofproto);
     mac_learning_destroy(ofproto->ml);
     VLOG_INFO("%s: deleted bridge", ofproto->name);
@@ -437,7 +444,7 @@ ofproto_port_add(struct ofproto *ofproto, struct netdev *netdev,
     hmap_insert(&ofproto->ports, &port->ofp_node, hash_int(ofp_port, 0));
     hmap_insert(&all_ports, &port->odp_node, hash_int(odp_port, 0));
     sorted_insert(ofproto, port);
-    xcfg_changed();
+    xcfg_changed(ofproto);
     ofproto_request_revalidate();
     *ofp_portp = ofp_port;
     VLOG_INFO("%s: added interface %s on port %u", ofproto->name,
@@ -468,7 +475,10 @@ ofproto_port_del(struct ofproto *ofproto, ofp_port_t ofp_port)
     hmap_remove(&ofproto->ports, &port->ofp_node);
     hmap_remove(&all_ports, &port->odp_node);
     sorted_remove(ofproto, port);
-    xcfg_update();
+    if (!ofproto->destroying) {
+        ofproto->xbridge_stale = true;
+        xcfg_update();
+    }
     /* Waits until no thread uses the port, so its netdev can close. */
     dpif_port_del(ofproto->dpif, port->odp_port);
     mac_learning_flush_port(ofproto->ml, ofp_port);
@@ -508,7 +518,7 @@ ofproto_port_set_vlan(struct ofproto *ofproto, ofp_port_t ofp_port,
     port->vlan.tag = vlan->tag;
     port->vlan.trunks = NULL;
     port->vlan.n_trunks = 0;
-    xcfg_changed();
+    xcfg_changed(ofproto);
     /* Addresses learned under the old VLANs mean nothing now. */
     mac_learning_flush_port(ofproto->ml, ofp_port);
     ofproto_request_revalidate();

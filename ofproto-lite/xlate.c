@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include "dpif/dpif.h"
 #include "dynamic-string.h"
 #include "meta-flow.h"
 #include "netdev/netdev.h"
@@ -477,14 +478,10 @@ xcfg_bridge(const struct xcfg *cfg, const char *name)
     return NULL;
 }
 
-static void
-xcfg_free(struct xcfg *cfg)
+void
+xbridge_unref(struct xbridge *xb)
 {
-    if (!cfg) {
-        return;
-    }
-    for (size_t i = 0; i < cfg->n_bridges; i++) {
-        struct xbridge *xb = cfg->bridges[i];
+    if (xb && __atomic_sub_fetch(&xb->refcount, 1, __ATOMIC_ACQ_REL) == 0) {
         for (size_t j = 0; j < xb->n_ports; j++) {
             free(xb->xports[j].trunks);
         }
@@ -494,18 +491,36 @@ xcfg_free(struct xcfg *cfg)
         free(xb->name);
         free(xb);
     }
+}
+
+static struct xbridge *
+xbridge_ref(struct xbridge *xb)
+{
+    __atomic_add_fetch(&xb->refcount, 1, __ATOMIC_RELAXED);
+    return xb;
+}
+
+static void
+xcfg_free(struct xcfg *cfg)
+{
+    if (!cfg) {
+        return;
+    }
+    for (size_t i = 0; i < cfg->n_bridges; i++) {
+        xbridge_unref(cfg->bridges[i]);
+    }
     free(cfg->bridges);
     free(cfg->by_odp);
     free(cfg);
 }
 
-/* A snapshot of 'ofproto' for translation, with its ports in 'by_odp'
- * (which is large enough). */
+/* A snapshot of 'ofproto' for translation, with one reference. */
 static struct xbridge *
-xbridge_create(const struct ofproto *ofproto, struct xport **by_odp)
+xbridge_create(const struct ofproto *ofproto)
 {
     struct xbridge *xb = xzalloc(sizeof *xb);
     size_t n = ofproto->n_sorted;
+    xb->refcount = 1;
     xb->name = xstrdup(ofproto->name);
     xb->ofproto = (struct ofproto *) ofproto;
     xb->n_ports = n;
@@ -513,7 +528,7 @@ xbridge_create(const struct ofproto *ofproto, struct xport **by_odp)
     xb->xports = xcalloc(n + 1, sizeof *xb->xports);
 
     /* One block for the names: a bridge of 10,000 ports is rebuilt on
-     * every change, so what it costs per port matters. */
+     * every change to it, so what it costs per port matters. */
     size_t names_len = 0;
     for (size_t i = 0; i < n; i++) {
         names_len += strlen(netdev_get_name(ofproto->sorted[i]->netdev)) + 1;
@@ -534,7 +549,6 @@ xbridge_create(const struct ofproto *ofproto, struct xport **by_odp)
         xp->tag = port->vlan.tag;
         xp->trunks = port->trunks ? xmemdup(port->trunks, 4096 / 8) : NULL;
         xb->ports[i] = xp;
-        by_odp[xp->odp_port] = xp;
     }
     return xb;
 }
@@ -545,17 +559,23 @@ xcfg_update(void)
     struct xcfg *cfg = xzalloc(sizeof *cfg);
     struct ofproto *ofproto;
 
-    HMAP_FOR_EACH (ofproto, node, &all_ofprotos) {
-        for (size_t i = 0; i < ofproto->n_sorted; i++) {
-            cfg->n_odp = MAX(cfg->n_odp, ofproto->sorted[i]->odp_port + 1);
-        }
-    }
-    cfg->by_odp = xcalloc(cfg->n_odp + 1, sizeof *cfg->by_odp);
     cfg->bridges = xcalloc(hmap_count(&all_ofprotos) + 1,
                            sizeof *cfg->bridges);
     HMAP_FOR_EACH (ofproto, node, &all_ofprotos) {
-        cfg->bridges[cfg->n_bridges++] = xbridge_create(ofproto,
-                                                        cfg->by_odp);
+        if (!ofproto->xbridge || ofproto->xbridge_stale) {
+            xbridge_unref(ofproto->xbridge);
+            ofproto->xbridge = xbridge_create(ofproto);
+            ofproto->xbridge_stale = false;
+        }
+        cfg->bridges[cfg->n_bridges++] = xbridge_ref(ofproto->xbridge);
+        cfg->n_odp = MAX(cfg->n_odp, dpif_port_max(ofproto->dpif));
+    }
+    cfg->by_odp = xcalloc(cfg->n_odp + 1, sizeof *cfg->by_odp);
+    for (size_t i = 0; i < cfg->n_bridges; i++) {
+        const struct xbridge *xb = cfg->bridges[i];
+        for (size_t j = 0; j < xb->n_ports; j++) {
+            cfg->by_odp[xb->ports[j]->odp_port] = xb->ports[j];
+        }
     }
 
     struct xcfg *old = current_xcfg;
