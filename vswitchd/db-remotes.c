@@ -1,6 +1,7 @@
 #include <config.h>
 #include "db-remotes.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -11,6 +12,7 @@
 #include "jsonrpc-server.h"
 #include "smap.h"
 #include "stream-tls.h"
+#include "stream.h"
 #include "util.h"
 #include "vlog.h"
 
@@ -95,6 +97,33 @@ probe_msec(const struct db_row *manager)
     return probe < 0 ? 0 : probe > INT32_MAX ? INT32_MAX : probe;
 }
 
+static bool
+target_is_valid(const char *target)
+{
+    return (is_passive(target) ? pstream_name_is_valid(target)
+            : stream_name_is_valid(target));
+}
+
+/* Listens on a passive target or, for an active one, connects to a
+ * manager that waits for us (we serve it the database over the connection
+ * we make).  Returns NULL or why not, for the status. */
+static char *
+remote_start(const char *target, int probe_msec)
+{
+    bool passive = is_passive(target);
+    int error = (passive
+                 ? jsonrpc_server_listen_probe(rpc, target, probe_msec)
+                 : jsonrpc_server_connect(rpc, target, probe_msec));
+    if (!error) {
+        return NULL;
+    } else if (error == -ENOKEY) {
+        return xstrdup("no private key, certificate and CA certificate "
+                       "yet (set-ssl)");
+    }
+    return xasprintf("cannot %s (%s)", passive ? "listen" : "connect",
+                     uv_strerror(error));
+}
+
 static void
 configure_remote(const struct db_row *manager)
 {
@@ -113,19 +142,14 @@ configure_remote(const struct db_row *manager)
                          sizeof *remotes);
     r = &remotes[n_remotes++];
     *r = (struct remote) { .target = xstrdup(target), .wanted = true };
-    if (!is_passive(target)) {
-        /* A manager that waits for us to connect: we serve it the
-         * database over the connection we make. */
-        int error = jsonrpc_server_connect(rpc, target, probe_msec(manager));
-        if (error) {
-            r->error = xasprintf("cannot connect (%s)", uv_strerror(error));
-        }
+    if (!target_is_valid(target)) {
+        r->error = xstrdup(is_passive(target)
+                           ? "not a valid target: ptcp:PORT[:IP], "
+                             "pssl:PORT[:IP] or punix:FILE"
+                           : "not a valid target: tcp:IP:PORT, ssl:IP:PORT "
+                             "or unix:FILE");
     } else {
-        int error = jsonrpc_server_listen_probe(rpc, target,
-                                                probe_msec(manager));
-        if (error) {
-            r->error = xasprintf("cannot listen (%s)", uv_strerror(error));
-        }
+        r->error = remote_start(target, probe_msec(manager));
     }
     if (r->error) {
         VLOG_WARN("%s: %s", target, r->error);
@@ -300,20 +324,34 @@ reconfigure_cb(uv_timer_t *timer)
     reconfigure();
 }
 
-/* Listens again where listening failed (a port another program held may
- * be free now), as ovsdb-server does. */
+/* Tries again where listening or connecting failed: a port another
+ * program held may be free now, as ovsdb-server expects, and an ssl:
+ * target set before set-ssl can connect once the keys are there. */
 static void
-retry_listeners(void)
+retry_remotes(void)
 {
     struct db_row **rows = manager_rows();
     for (struct db_row **row = rows; *row; row++) {
         const char *target = db_row_get_string(*row, "target");
         struct remote *r = find_remote(target);
-        if (r && r->error && is_passive(target)
-            && !jsonrpc_server_listen_probe(rpc, target, probe_msec(*row))) {
+        if (!r || !r->error) {
+            continue;
+        }
+        if (!target_is_valid(target)) {
+            continue;
+        }
+        char *error = remote_start(target, probe_msec(*row));
+        if (!error) {
             free(r->error);
             r->error = NULL;
-            VLOG_INFO("%s: listening after all", target);
+            VLOG_INFO("%s: %s after all", target,
+                      is_passive(target) ? "listening" : "connecting");
+        } else if (strcmp(error, r->error)) {
+            VLOG_WARN("%s: %s", target, error);
+            free(r->error);
+            r->error = error;
+        } else {
+            free(error);
         }
     }
     free(rows);
@@ -323,7 +361,7 @@ static void
 status_cb(uv_timer_t *timer)
 {
     reload_changed_tls_files();
-    retry_listeners();
+    retry_remotes();
     write_status();
 }
 
