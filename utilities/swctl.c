@@ -5,10 +5,12 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "db/db-client.h"
 #include "db/db-txn.h"
@@ -46,13 +48,59 @@ swctl_exit(int status)
     _exit(status);
 }
 
-/* Like ovs-vsctl, whose --timeout is a SIGALRM, a timeout exits 142. */
+/* Whether the command line names a command that may change the database,
+ * as ovs-vsctl decides it: any word at all that is such a command.  It
+ * logs itself at INFO then, which numbers its later log lines one on. */
+static bool might_write;
+
+static const char *const read_only_commands[] = {
+    "show", "list-br", "br-exists", "br-to-vlan", "br-to-parent",
+    "br-get-external-id", "list-ports", "list-ifaces", "port-to-br",
+    "iface-to-br", "get-controller", "get-fail-mode", "get-manager",
+    "get-ssl", "list", "find", "get", "wait-until", "comment",
+};
+
+static const struct swctl_command *find_command(const char *name);
+
+static bool
+might_write_to_db(char *argv[])
+{
+    for (; *argv; argv++) {
+        bool read_only = false;
+        for (size_t i = 0; i < ARRAY_SIZE(read_only_commands); i++) {
+            read_only |= !strcmp(*argv, read_only_commands[i]);
+        }
+        if (!read_only && find_command(*argv)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Like ovs-vsctl, whose --timeout is a SIGALRM: the process dies of the
+ * signal (a shell sees status 142).  Installed as ovs-vsctl, it says
+ * what ovs-vsctl's fatal-signal handler logs, for scripts that compare;
+ * as swctl, what timed out. */
 static void NO_RETURN
 swctl_timed_out(long long timeout_msec, const char *doing)
 {
-    fprintf(stderr, "%s: timed out after %lld seconds %s\n", program_name,
-            timeout_msec / 1000, doing);
-    swctl_exit(EXIT_TIMEOUT);
+    if (!strcmp(program_name, "ovs-vsctl")) {
+        char stamp[32];
+        time_t now = time(NULL);
+        struct tm tm;
+        strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ",
+                 gmtime_r(&now, &tm));
+        fprintf(stderr, "%s|%05d|fatal_signal|WARN|terminating with signal "
+                "14 (Alarm clock)\n", stamp, might_write ? 2 : 1);
+    } else {
+        fprintf(stderr, "%s: timed out after %lld seconds %s\n",
+                program_name, timeout_msec / 1000, doing);
+    }
+    fflush(stdout);
+    fflush(stderr);
+    signal(SIGALRM, SIG_DFL);
+    raise(SIGALRM);
+    _exit(EXIT_TIMEOUT);
 }
 
 void
@@ -731,6 +779,7 @@ main(int argc, char *argv[])
 
     set_program_name(argv[0]);
     vlog_set_levels(NULL, VLF_CONSOLE, VLL_WARN);
+    might_write = might_write_to_db(argv);
     parse_options(argc, argv, &g);
     long long deadline = (g.timeout_msec ? time_msec() + g.timeout_msec
                                          : LLONG_MAX);
