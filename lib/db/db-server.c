@@ -151,7 +151,15 @@ static struct jsonrpc_msg *
 handle_set_db_change_aware(struct jsonrpc_conn *conn,
                            const struct jsonrpc_msg *req, void *server_)
 {
-    /* Our database never goes away or changes schema while served. */
+    /* Our database never goes away or changes schema while served, so
+     * there is nothing to tell a client that cares: only the request's
+     * form is checked, as ovsdb-server does. */
+    const json_t *aware = json_array_get(req->params, 0);
+    if (json_array_size(req->params) != 1 || !json_is_boolean(aware)) {
+        return error_reply("syntax error", req->params, req->id,
+                           "set_db_change_aware: true or false parameter "
+                           "expected");
+    }
     return jsonrpc_create_reply(json_object(), req->id);
 }
 
