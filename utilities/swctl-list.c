@@ -275,10 +275,15 @@ parse_find_condition(struct swctl_context *ctx, const struct db_table *table,
     fc->relop = relops[i].relop;
     p += strlen(relops[i].op);
 
-    db_type_relax(&fc->type, &fc->column->type);
+    /* As ovs-vsctl: the value has the column's type, its constraints and
+     * size included; a map key's value is any set of the map's values. */
     if (fc->key) {
-        fc->type.key.type = fc->column->type.value.type;
-        fc->type.value.type = DB_TYPE_VOID;
+        db_type_init(&fc->type);
+        db_base_type_clone(&fc->type.key, &fc->column->type.value);
+        fc->type.n_min = 0;
+        fc->type.n_max = DB_N_MAX_UNLIMITED;
+    } else {
+        db_type_clone(&fc->type, &fc->column->type);
     }
     swctl_parse_datum(ctx, &fc->value, &fc->type, p);
 }
@@ -298,6 +303,11 @@ find_condition_holds(struct swctl_context *ctx,
     unsigned int idx = db_datum_find_key(datum, &key,
                                          fc->column->type.key.type);
     db_atom_destroy(&key, fc->column->type.key.type);
+    if (idx == UINT_MAX && fc->relop < RELOP_SET_EQ) {
+        /* A missing key has no value to compare, as in ovs-vsctl; for the
+         * set relations it is the empty set. */
+        return false;
+    }
     struct db_datum value = { .n = idx != UINT_MAX };
     if (value.n) {
         value.keys = &datum->values[idx];
@@ -331,6 +341,7 @@ cmd_find(struct swctl_context *ctx)
     }
     for (size_t i = 0; i < n_conds; i++) {
         db_datum_destroy(&conds[i].value, &conds[i].type);
+        db_type_destroy(&conds[i].type);
         free(conds[i].key);
     }
     free(conds);

@@ -288,12 +288,24 @@ db_atom_check_constraints(const union db_atom *atom,
     return NULL;
 }
 
-/* Parses a double-quoted string with JSON escapes, all of 's'. */
+/* Parses a double-quoted string with JSON escapes, all of 's'.  Control
+ * characters typed as they are (a tab) stand for themselves, as with
+ * ovs-vsctl, although JSON wants them escaped. */
 static char *
 unquote_string(const char *s, char **out)
 {
+    struct ds escaped = DS_EMPTY_INITIALIZER;
+    for (const char *p = s; *p; p++) {
+        if ((unsigned char) *p < 0x20) {
+            ds_put_format(&escaped, "\\u%04x", (unsigned char) *p);
+        } else {
+            ds_put_char(&escaped, *p);
+        }
+    }
     json_error_t error;
-    json_t *json = json_loads(s, JSON_DECODE_ANY | JSON_ALLOW_NUL, &error);
+    json_t *json = json_loads(ds_cstr(&escaped),
+                              JSON_DECODE_ANY | JSON_ALLOW_NUL, &error);
+    ds_destroy(&escaped);
     if (!json_is_string(json) || strlen(json_string_value(json))
                                  != json_string_length(json)) {
         json_decref(json);

@@ -841,6 +841,24 @@ skip_spaces(const char *p)
     return p;
 }
 
+/* Whether an end of the range 'lo'-'hi' breaks the constraints of
+ * 'base', checked before the range's size as ovs-vsctl does; if so, sets
+ * '*error'. */
+static bool
+range_end_error(long long lo, long long hi, const struct db_base_type *base,
+                char **error)
+{
+    union db_atom ends[2] = { { .integer = lo }, { .integer = hi } };
+    for (size_t i = 0; i < 2; i++) {
+        struct db_error *e = db_atom_check_constraints(&ends[i], base);
+        if (e) {
+            *error = db_error_to_string_free(e);
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Parses one atom token of 'base' from '*p'.  For integer keys, a range
  * "A-B" adds every integer from A to B. */
 static char *
@@ -876,6 +894,8 @@ parse_atoms(const char **p, const struct db_base_type *base,
         } else if (lo > hi) {
             error = xasprintf("\"%s-%s\" is not a valid range: the end is "
                               "less than the start", token, dash + 1);
+        } else if (range_end_error(lo, hi, base, &error)) {
+            /* 'error' says which end the column does not take. */
         } else if (hi - lo >= 4096) {
             error = xasprintf("\"%s-%s\" is not a valid range: more than "
                               "4096 values", token, dash + 1);
@@ -916,6 +936,13 @@ db_datum_from_string(struct db_datum *datum, const struct db_type *type,
     for (;;) {
         p = skip_spaces(p);
         if (!*p || *p == close) {
+            break;
+        }
+        if (db_token_is_delim(*p)) {
+            char *english = db_type_to_english(type);
+            error = xasprintf("%s: unexpected \"%c\" parsing %s", s, *p,
+                              english);
+            free(english);
             break;
         }
 

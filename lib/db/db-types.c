@@ -6,6 +6,7 @@
 #include <string.h>
 #include "db/db-datum.h"
 #include "db/db-error.h"
+#include "dynamic-string.h"
 #include "util.h"
 
 static const char *const atomic_type_names[DB_N_TYPES] = {
@@ -371,4 +372,33 @@ db_type_from_json(struct db_type *type, const json_t *json)
         db_type_destroy(type);
     }
     return error;
+}
+
+char *
+db_type_to_english(const struct db_type *type)
+{
+    const char *key = db_atomic_type_to_string(type->key.type);
+    if (db_type_is_scalar(type)) {
+        return xstrdup(key);
+    }
+
+    struct ds s = DS_EMPTY_INITIALIZER;
+    bool is_map = db_type_is_map(type);
+    ds_put_cstr(&s, is_map ? "map of" : "set of");
+    if (type->n_max == DB_N_MAX_UNLIMITED) {
+        if (type->n_min) {
+            ds_put_format(&s, " %u or more", type->n_min);
+        }
+    } else if (type->n_min) {
+        ds_put_format(&s, " %u to %u", type->n_min, type->n_max);
+    } else {
+        ds_put_format(&s, " up to %u", type->n_max);
+    }
+    if (is_map) {
+        ds_put_format(&s, " (%s, %s) pairs", key,
+                      db_atomic_type_to_string(type->value.type));
+    } else {
+        ds_put_format(&s, " %ss", key);
+    }
+    return ds_steal_cstr(&s);
 }

@@ -98,6 +98,11 @@ db_type_is_set(const struct db_type *type)
     return !db_type_is_map(type) && type->n_max > 1;
 }
 
+/* The type in words, as ovsdb-server and ovs-vsctl say it in errors:
+ * "integer", "set of up to 4096 integers", "map of (string, string)
+ * pairs".  The caller frees it. */
+char *db_type_to_english(const struct db_type *);
+
 /* True if some atom of the type is a reference (strong or weak). */
 bool db_type_has_refs(const struct db_type *);
 
