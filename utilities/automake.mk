@@ -19,13 +19,14 @@ utilities_swctl_LDADD = $(SW_LIBS)
 
 # ./configure --enable-ovs-vsctl-link: swctl answers to ovs-vsctl too (it
 # names itself after argv[0] in its messages), for libvirt and scripts.
-if OVS_VSCTL_LINK
-install-exec-hook: install-ovs-vsctl-link
+# The targets exist either way, so that the test suite can try them.
 install-ovs-vsctl-link:
 	cd $(DESTDIR)$(bindir) && rm -f ovs-vsctl && $(LN_S) swctl ovs-vsctl
-uninstall-hook: uninstall-ovs-vsctl-link
 uninstall-ovs-vsctl-link:
 	rm -f $(DESTDIR)$(bindir)/ovs-vsctl
+if OVS_VSCTL_LINK
+install-exec-hook: install-ovs-vsctl-link
+uninstall-hook: uninstall-ovs-vsctl-link
 endif
 
 dist_bin_SCRIPTS = utilities/sw-sandbox
