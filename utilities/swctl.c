@@ -63,14 +63,21 @@ static const char *const read_only_commands[] = {
 static const struct swctl_command *find_command(const char *name);
 
 static bool
+is_read_only_command(const char *name)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(read_only_commands); i++) {
+        if (!strcmp(name, read_only_commands[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool
 might_write_to_db(char *argv[])
 {
     for (; *argv; argv++) {
-        bool read_only = false;
-        for (size_t i = 0; i < ARRAY_SIZE(read_only_commands); i++) {
-            read_only |= !strcmp(*argv, read_only_commands[i]);
-        }
-        if (!read_only && find_command(*argv)) {
+        if (find_command(*argv) && !is_read_only_command(*argv)) {
             return true;
         }
     }

@@ -97,13 +97,6 @@ probe_msec(const struct db_row *manager)
     return probe < 0 ? 0 : probe > INT32_MAX ? INT32_MAX : probe;
 }
 
-static bool
-target_is_valid(const char *target)
-{
-    return (is_passive(target) ? pstream_name_is_valid(target)
-            : stream_name_is_valid(target));
-}
-
 /* Listens on a passive target or, for an active one, connects to a
  * manager that waits for us (we serve it the database over the connection
  * we make).  Returns NULL or why not, for the status. */
@@ -111,6 +104,14 @@ static char *
 remote_start(const char *target, int probe_msec)
 {
     bool passive = is_passive(target);
+    if (passive ? !pstream_name_is_valid(target)
+        : !stream_name_is_valid(target)) {
+        return xstrdup(passive
+                       ? "not a valid target: ptcp:PORT[:IP], pssl:PORT[:IP] "
+                         "or punix:FILE"
+                       : "not a valid target: tcp:IP:PORT, ssl:IP:PORT or "
+                         "unix:FILE");
+    }
     int error = (passive
                  ? jsonrpc_server_listen_probe(rpc, target, probe_msec)
                  : jsonrpc_server_connect(rpc, target, probe_msec));
@@ -142,15 +143,7 @@ configure_remote(const struct db_row *manager)
                          sizeof *remotes);
     r = &remotes[n_remotes++];
     *r = (struct remote) { .target = xstrdup(target), .wanted = true };
-    if (!target_is_valid(target)) {
-        r->error = xstrdup(is_passive(target)
-                           ? "not a valid target: ptcp:PORT[:IP], "
-                             "pssl:PORT[:IP] or punix:FILE"
-                           : "not a valid target: tcp:IP:PORT, ssl:IP:PORT "
-                             "or unix:FILE");
-    } else {
-        r->error = remote_start(target, probe_msec(manager));
-    }
+    r->error = remote_start(target, probe_msec(manager));
     if (r->error) {
         VLOG_WARN("%s: %s", target, r->error);
     } else if (!is_passive(target)) {
@@ -255,14 +248,14 @@ configure_tls(bool force)
     };
     const char *paths[3];
     bool same = true;
-    for (size_t i = 0; i < 3; i++) {
+    for (size_t i = 0; i < ARRAY_SIZE(columns); i++) {
         paths[i] = ssl ? db_row_get_string(ssl, columns[i]) : NULL;
         same = same && same_path(paths[i], tls_paths[i]);
     }
     if (same && !force) {
         return;
     }
-    for (size_t i = 0; i < 3; i++) {
+    for (size_t i = 0; i < ARRAY_SIZE(tls_paths); i++) {
         free(tls_paths[i]);
         tls_paths[i] = paths[i] ? xstrdup(paths[i]) : NULL;
         tls_mtimes[i] = file_mtime(paths[i]);
@@ -283,7 +276,7 @@ configure_tls(bool force)
 static void
 reload_changed_tls_files(void)
 {
-    for (size_t i = 0; i < 3; i++) {
+    for (size_t i = 0; i < ARRAY_SIZE(tls_paths); i++) {
         struct timespec mtime = file_mtime(tls_paths[i]);
         if (tls_paths[i] && (mtime.tv_sec != tls_mtimes[i].tv_sec
                              || mtime.tv_nsec != tls_mtimes[i].tv_nsec)) {
@@ -326,7 +319,8 @@ reconfigure_cb(uv_timer_t *timer)
 
 /* Tries again where listening or connecting failed: a port another
  * program held may be free now, as ovsdb-server expects, and an ssl:
- * target set before set-ssl can connect once the keys are there. */
+ * target set before set-ssl can connect once the keys are there.  (A
+ * target that is not valid fails the same way again, quietly.) */
 static void
 retry_remotes(void)
 {
@@ -335,9 +329,6 @@ retry_remotes(void)
         const char *target = db_row_get_string(*row, "target");
         struct remote *r = find_remote(target);
         if (!r || !r->error) {
-            continue;
-        }
-        if (!target_is_valid(target)) {
             continue;
         }
         char *error = remote_start(target, probe_msec(*row));
@@ -403,7 +394,7 @@ db_remotes_exit(void)
     }
     free(remotes);
     remotes = NULL;
-    for (size_t i = 0; i < 3; i++) {
+    for (size_t i = 0; i < ARRAY_SIZE(tls_paths); i++) {
         free(tls_paths[i]);
         tls_paths[i] = NULL;
     }

@@ -503,34 +503,6 @@ db_datum_changed_keys(const struct db_datum *old, const struct db_datum *new,
     }
 }
 
-/* Moves element 'n' of 'datum' into its place among elements [0, n),
- * which are sorted and do not hold its key. */
-static void
-insert_last_in_order(struct db_datum *datum, unsigned int n,
-                     const struct db_type *type)
-{
-    union db_atom key = datum->keys[n];
-    unsigned int lo = 0, hi = n;
-    while (lo < hi) {
-        unsigned int mid = lo + (hi - lo) / 2;
-        if (db_atom_compare_3way(&key, &datum->keys[mid], type->key.type)
-            < 0) {
-            hi = mid;
-        } else {
-            lo = mid + 1;
-        }
-    }
-    memmove(&datum->keys[lo + 1], &datum->keys[lo],
-            (n - lo) * sizeof *datum->keys);
-    datum->keys[lo] = key;
-    if (datum->values) {
-        union db_atom value = datum->values[n];
-        memmove(&datum->values[lo + 1], &datum->values[lo],
-                (n - lo) * sizeof *datum->values);
-        datum->values[lo] = value;
-    }
-}
-
 /* Merges the 'n_tail' elements at the end of 'datum', which are sorted
  * and hold no key of the others, into the sorted others: one pass from
  * the back, so that a big set takes a batch of new elements in O(n)
@@ -602,24 +574,16 @@ db_datum_union(struct db_datum *dst, const struct db_datum *src,
         }
     }
 
-    unsigned int n_added = dst->n - n_old;
-    if (n_added <= 8) {
-        /* A few: move each into place. */
-        for (unsigned int k = n_old; k < dst->n; k++) {
-            insert_last_in_order(dst, k, type);
-        }
-    } else {
-        /* 'src' is sorted unless a caller built it by hand: sort what came
-         * from it (dropping repeats), then merge. */
-        struct db_datum tail = {
-            .n = n_added,
-            .keys = &dst->keys[n_old],
-            .values = is_map ? &dst->values[n_old] : NULL,
-        };
-        db_datum_sort__(&tail, type, true);
-        dst->n = n_old + tail.n;
-        merge_tail_in_order(dst, tail.n, type);
-    }
+    /* 'src' is sorted unless a caller built it by hand: sort what came
+     * from it (dropping repeats), then merge it in. */
+    struct db_datum tail = {
+        .n = dst->n - n_old,
+        .keys = &dst->keys[n_old],
+        .values = is_map ? &dst->values[n_old] : NULL,
+    };
+    db_datum_sort__(&tail, type, true);
+    dst->n = n_old + tail.n;
+    merge_tail_in_order(dst, tail.n, type);
 }
 
 void
