@@ -166,14 +166,27 @@ plan_offload(const struct dpif *dpif, const struct dp_flow *flow,
     if (!in_port || !out_port) {
         return false;
     }
-    bool in_generic, out_generic;
-    int in_ifindex = netdev_get_xdp_port(in_port->netdev, &in_generic);
-    int out_ifindex = netdev_get_xdp_port(out_port->netdev, &out_generic);
-    if (!in_ifindex || !out_ifindex) {
+    const struct swxdp_device *in_dev = netdev_get_fastpath(in_port->netdev);
+    const struct swxdp_device *out_dev
+        = netdev_get_fastpath(out_port->netdev);
+    if (!in_dev || !out_dev) {
         return false;
     }
-    plan->xdp_ok = in_generic || xmit_ok(xc, out_ifindex);
-    if (!plan->xdp_ok && !swxdp_tc_ready(in_ifindex)) {
+    int in_ifindex = swxdp_device_ifindex(in_dev);
+    int out_ifindex = swxdp_device_ifindex(out_dev);
+    switch (swxdp_device_hook(in_dev)) {
+    case SWXDP_HOOK_GENERIC:
+        plan->xdp_ok = true;
+        break;
+    case SWXDP_HOOK_NATIVE:
+        plan->xdp_ok = xmit_ok(xc, out_ifindex);
+        break;
+    case SWXDP_HOOK_SOCKET:
+    default:
+        plan->xdp_ok = false;
+        break;
+    }
+    if (!plan->xdp_ok && !swxdp_device_has_tc(in_dev)) {
         return false;
     }
 

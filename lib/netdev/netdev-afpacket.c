@@ -18,6 +18,7 @@
 #include "dp-packet-offload.h"
 #include "netdev/netdev-linux.h"
 #include "netdev/netdev-provider.h"
+#include "netdev/xdp-fastpath.h"
 #include "packets.h"
 #include "smap.h"
 #include "util.h"
@@ -40,6 +41,7 @@ enum {
 
 struct afpacket {
     int fd;
+    struct swxdp_device *fastpath;      /* NULL: the socket gets all. */
     uint64_t kernel_drops;      /* PACKET_STATISTICS, summed: reading
                                  * them resets the kernel's. */
 
@@ -49,6 +51,22 @@ struct afpacket {
     struct dp_packet *rx_tails[DP_PACKET_BATCH_SIZE];
     uint8_t rx_cmsg[DP_PACKET_BATCH_SIZE][AFPACKET_CMSG_LEN];
 };
+
+/* Where the kernel can, frames that a fast path entry forwards go from
+ * the device to the entry's output without reaching the socket.  The
+ * socket works the same without. */
+static void
+afpacket_open_fastpath(struct afpacket *s, const char *name, int ifindex)
+{
+    char *why = NULL;
+    int error = swxdp_socket_device_open(ifindex, s->fd, &s->fastpath,
+                                         &why);
+    if (error) {
+        VLOG_INFO("%s: no kernel fast path (%s)", name,
+                  why ? why : strerror(-error));
+    }
+    free(why);
+}
 
 struct afpacket *
 afpacket_open(const char *name, int *error, char **errp)
@@ -113,6 +131,7 @@ afpacket_open(const char *name, int *error, char **errp)
                           strerror(-*error));
         goto err_close;
     }
+    afpacket_open_fastpath(s, name, ifindex);
     return s;
 
 err_close:
@@ -126,6 +145,7 @@ void
 afpacket_close(struct afpacket *s)
 {
     if (s) {
+        swxdp_device_close(s->fastpath);
         close(s->fd);
         for (size_t i = 0; i < DP_PACKET_BATCH_SIZE; i++) {
             dp_packet_delete(s->rx_packets[i]);
@@ -139,6 +159,12 @@ int
 afpacket_fd(const struct afpacket *s)
 {
     return s->fd;
+}
+
+const struct swxdp_device *
+afpacket_fastpath(const struct afpacket *s)
+{
+    return s->fastpath;
 }
 
 uint64_t
@@ -367,6 +393,12 @@ netdev_afpacket_get_stats(const struct netdev *netdev,
     return 0;
 }
 
+static const struct swxdp_device *
+netdev_afpacket_get_fastpath(const struct netdev *netdev)
+{
+    return afpacket_fastpath(netdev_afpacket_cast(netdev)->sock);
+}
+
 static int
 netdev_afpacket_rxq_wait_fd(const struct netdev *netdev, int qid)
 {
@@ -388,4 +420,5 @@ const struct netdev_class netdev_afpacket_class = {
     .rxq_recv = netdev_afpacket_rxq_recv,
     .send = netdev_afpacket_send,
     .rxq_wait_fd = netdev_afpacket_rxq_wait_fd,
+    .get_fastpath = netdev_afpacket_get_fastpath,
 };

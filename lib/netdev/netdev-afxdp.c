@@ -147,11 +147,12 @@ raise_memlock_limit(void)
     }
 }
 
-/* libxdp and libbpf explain failed attempts (no zero-copy on veth, say)
- * on stderr; the fallback that follows is what matters, and it is
- * logged: keep their words for debugging. */
+/* libxdp explains failed attempts (no zero-copy on veth, say) on
+ * stderr; the fallback that follows is what matters, and it is logged:
+ * keep its words for debugging.  (libbpf's: xdp-fastpath.c.) */
 static int
-xdp_library_print(const char *format, va_list args)
+libxdp_print(enum libxdp_print_level level, const char *format,
+             va_list args)
 {
     if (vlog_is_enabled(&this_module, VLL_DBG)) {
         char msg[512];
@@ -160,20 +161,6 @@ xdp_library_print(const char *format, va_list args)
         VLOG_DBG("libxdp: %s", msg);
     }
     return 0;
-}
-
-static int
-libxdp_print(enum libxdp_print_level level, const char *format,
-             va_list args)
-{
-    return xdp_library_print(format, args);
-}
-
-static int
-libbpf_print(enum libbpf_print_level level, const char *format,
-             va_list args)
-{
-    return xdp_library_print(format, args);
 }
 
 static void
@@ -351,7 +338,6 @@ netdev_afxdp_open(struct netdev_afxdp *dev, char **errp)
 
     raise_memlock_limit();
     libxdp_set_print(libxdp_print);
-    libbpf_set_print(libbpf_print);
     error = linux_update_flags(name, 0, IFF_UP | IFF_PROMISC);
     if (error) {
         *errp = xasprintf("%s: could not bring the device up (%s)", name,
@@ -649,15 +635,11 @@ netdev_afxdp_send(struct netdev *netdev, int qid,
     return 0;
 }
 
-static int
-netdev_afxdp_get_xdp_port(const struct netdev *netdev, bool *generic)
+static const struct swxdp_device *
+netdev_afxdp_get_fastpath(const struct netdev *netdev)
 {
     const struct netdev_afxdp *dev = netdev_afxdp_cast(netdev);
-    if (!dev->xdp) {
-        return 0;
-    }
-    *generic = swxdp_device_is_generic(dev->xdp);
-    return swxdp_device_ifindex(dev->xdp);
+    return dev->fallback ? afpacket_fastpath(dev->fallback) : dev->xdp;
 }
 
 static int
@@ -686,5 +668,5 @@ const struct netdev_class netdev_afxdp_class = {
     .rxq_recv = netdev_afxdp_rxq_recv,
     .send = netdev_afxdp_send,
     .rxq_wait_fd = netdev_afxdp_rxq_wait_fd,
-    .get_xdp_port = netdev_afxdp_get_xdp_port,
+    .get_fastpath = netdev_afxdp_get_fastpath,
 };

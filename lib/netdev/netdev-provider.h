@@ -82,11 +82,10 @@ struct netdev_class {
      * NULL (other classes carry no options). */
     void (*set_tlv_map)(struct netdev *, const struct tlv_map *);
 
-    /* Ports whose frames pass through softswitch's XDP program
-     * (xdp-fastpath.h): the device's ifindex, and whether the program
-     * runs in generic (skb) mode; 0 if the port has no program now.  May
-     * be NULL (never). */
-    int (*get_xdp_port)(const struct netdev *, bool *generic);
+    /* Ports whose frames meet softswitch's kernel fast path
+     * (xdp-fastpath.h): their device there, or NULL if the port has none
+     * now.  May be NULL (never). */
+    const struct swxdp_device *(*get_fastpath)(const struct netdev *);
 };
 
 /* Tells the netdev's listener that packets are waiting. */

@@ -351,12 +351,11 @@ netdev_set_tlv_map(struct netdev *netdev, const struct tlv_map *map)
     }
 }
 
-int
-netdev_get_xdp_port(const struct netdev *netdev, bool *generic)
+const struct swxdp_device *
+netdev_get_fastpath(const struct netdev *netdev)
 {
-    *generic = false;
-    return (netdev->class->get_xdp_port
-            ? netdev->class->get_xdp_port(netdev, generic) : 0);
+    return (netdev->class->get_fastpath
+            ? netdev->class->get_fastpath(netdev) : NULL);
 }
 
 void

@@ -15,6 +15,7 @@
 struct dp_packet_batch;
 struct netdev;
 struct smap;
+struct swxdp_device;
 struct tlv_map;
 
 struct netdev_stats {
@@ -67,10 +68,10 @@ int netdev_rxq_wait_fd(const struct netdev *, int qid);
 /* Gives a Geneve port its bridge's TLV map; other ports ignore it. */
 void netdev_set_tlv_map(struct netdev *, const struct tlv_map *);
 
-/* If frames received on 'netdev' pass through softswitch's XDP program
- * (AF_XDP ports), returns the device's ifindex and sets '*generic' to
- * whether the program runs in generic (skb) mode; otherwise 0. */
-int netdev_get_xdp_port(const struct netdev *, bool *generic);
+/* If frames received on 'netdev' meet softswitch's kernel fast path
+ * (netdev/xdp-fastpath.h: AF_XDP ports, and ports on a packet socket),
+ * returns its device there; otherwise NULL. */
+const struct swxdp_device *netdev_get_fastpath(const struct netdev *);
 /* Counts frames that the XDP fast path forwarded for the port: received
  * on it ('rx') or sent out of it. */
 void netdev_count_xdp(struct netdev *, bool rx, uint64_t n_packets,

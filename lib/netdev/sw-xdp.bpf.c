@@ -7,6 +7,11 @@
  * AF_XDP socket of its receive queue, or to the kernel's stack if there
  * is none (the port is being set up or torn down).
  *
+ * Ports on a packet socket have no XDP program: sw_sock, the socket's
+ * filter, looks their frames up instead, keeps the ones an entry
+ * forwards from the socket and marks them for sw_tc_sock at the
+ * device's ingress, which the kernel runs right after the sockets.
+ *
  * TCP and UDP frames that a local socket sent with the checksum left to
  * the hardware (CHECKSUM_PARTIAL: the field holds just the pseudo-header
  * sum, which XDP cannot see flagged) are not redirected by XDP in native
@@ -216,6 +221,13 @@ fastpath_lookup(const struct swxdp_key *key)
     return found;
 }
 
+static __always_inline void
+key_set_eth(struct swxdp_key *key, const struct ethhdr *eth)
+{
+    __builtin_memcpy(key->dl_dst, eth->h_dest, ETH_ALEN);
+    __builtin_memcpy(key->dl_src, eth->h_source, ETH_ALEN);
+}
+
 /* Fills 'key' (its ifindex already set) from the frame in [data, end).
  * Returns 0, with '*l3' and '*type' where the frame's network header
  * starts and what it is, or -1 if the frame is not for the fast path. */
@@ -227,8 +239,7 @@ parse_key(void *data, void *end, struct swxdp_key *key, void **l3,
     if ((void *) (eth + 1) > end) {
         return -1;
     }
-    __builtin_memcpy(key->dl_dst, eth->h_dest, ETH_ALEN);
-    __builtin_memcpy(key->dl_src, eth->h_source, ETH_ALEN);
+    key_set_eth(key, eth);
     *type = eth->h_proto;
     *l3 = eth + 1;
     for (int i = 0; i < SWXDP_MAX_VLANS; i++) {
@@ -324,6 +335,23 @@ sw_xdp(struct xdp_md *ctx)
     return verdict;
 }
 
+/* Sends a frame that sw_xdp or sw_sock chose to forward out of 'out'.
+ * The output may have gone since: the frame is the switch's, not the
+ * host's, so it goes, counted. */
+static __always_inline int
+tc_send(__u32 out)
+{
+    if (!bpf_map_lookup_elem(&xsk_base, &out)) {
+        __u32 zero = 0;
+        __u64 *missed = bpf_map_lookup_elem(&tc_missed, &zero);
+        if (missed) {
+            (*missed)++;
+        }
+        return TC_ACT_SHOT;
+    }
+    return bpf_redirect(out, 0);
+}
+
 /* The second half of entries marked 'via_tc', at the ingress of devices
  * whose XDP program runs in native mode: sends on the frames sw_xdp
  * marked, to the device it chose (and counted). */
@@ -336,19 +364,49 @@ sw_tc(struct __sk_buff *skb)
         || meta->mark != SWXDP_TC_MARK) {
         return TC_ACT_OK;       /* Not passed up by sw_xdp for us. */
     }
+    return tc_send(meta->out_ifindex);
+}
 
-    /* The output may have gone since XDP chose it: the frame is the
-     * switch's, not the host's, so it goes, counted. */
-    __u32 out = meta->out_ifindex;
-    if (!bpf_map_lookup_elem(&xsk_base, &out)) {
-        __u32 zero = 0;
-        __u64 *missed = bpf_map_lookup_elem(&tc_missed, &zero);
-        if (missed) {
-            (*missed)++;
-        }
-        return TC_ACT_SHOT;
+/* The filter of a port's packet socket: the first half of the fast path
+ * for devices without the XDP program.  A frame that an entry forwards
+ * is counted, kept from the socket (0: take no byte of it) and marked
+ * in its control block, which is the switch's until the ingress hook
+ * (the kernel clears it before running a filter that uses it). */
+SEC("socket")
+int
+sw_sock(struct __sk_buff *skb)
+{
+    struct ethhdr eth;
+    if (skb->vlan_present
+        || bpf_skb_load_bytes(skb, 0, &eth, sizeof eth)
+        || is_vlan(eth.h_proto)) {
+        return skb->len;        /* Only untagged frames, as in sw_xdp. */
     }
-    return bpf_redirect(out, 0);
+    struct swxdp_key key = { .ifindex = skb->ifindex,
+                             .dl_type = eth.h_proto };
+    key_set_eth(&key, &eth);
+    struct swxdp_action *a = fastpath_lookup(&key);
+    if (!a || !a->via_tc || !daemon_alive()) {
+        return skb->len;
+    }
+    a->n_packets++;
+    a->n_bytes += skb->len;
+    skb->cb[SWXDP_CB_MARK] = SWXDP_TC_MARK;
+    skb->cb[SWXDP_CB_OUT] = a->out_ifindex;
+    return 0;
+}
+
+/* The second half, at the ingress of those devices: sends on what
+ * sw_sock marked. */
+SEC("tc")
+int
+sw_tc_sock(struct __sk_buff *skb)
+{
+    if (skb->cb[SWXDP_CB_MARK] != SWXDP_TC_MARK) {
+        return TC_ACT_OK;
+    }
+    skb->cb[SWXDP_CB_MARK] = 0;
+    return tc_send(skb->cb[SWXDP_CB_OUT]);
 }
 
 char _license[] SEC("license") = "GPL";

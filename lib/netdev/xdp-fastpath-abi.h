@@ -6,10 +6,12 @@
  * of the fast path table leaves at once through another device (an XDP
  * redirect, or a tc one for entries marked 'via_tc'; never reaching
  * userspace); any other frame goes to the device's AF_XDP socket for its
- * receive queue.
+ * receive queue.  Devices on a packet socket (afpacket ports) run no
+ * XDP: the socket's filter looks their frames up, and a tc program at
+ * their ingress sends on those that match.
  *
  * The table is a copy of some of the datapath's megaflows: those that
- * look only at Ethernet fields and send to one AF_XDP port unchanged.  A
+ * look only at Ethernet fields and send to one such port unchanged.  A
  * megaflow's mask is one of a few masks (struct swxdp_masks, the one
  * entry of the "masks" map, tried in order); its entry's key is the
  * frame's fields ANDed with that mask, with the mask's index in
@@ -32,6 +34,13 @@ enum {
      * "heartbeat" map for this long (it does twice a second). */
     SWXDP_HEARTBEAT_MSEC = 2000,
     SWXDP_TC_MARK = 0x53575443,         /* "SWTC" */
+};
+
+/* Where sw_sock leaves its mark for sw_tc_sock: words of the socket
+ * buffer's control block (struct __sk_buff's cb[]). */
+enum {
+    SWXDP_CB_MARK = 0,          /* SWXDP_TC_MARK. */
+    SWXDP_CB_OUT = 1,           /* The output's ifindex. */
 };
 
 /* What sw_xdp puts before a frame it passes up for sw_tc (its XDP
@@ -60,7 +69,8 @@ struct swxdp_masks {
     struct swxdp_key mask[SWXDP_MAX_MASKS];     /* mask_id 1: in use. */
 };
 
-/* What "xsk_base" maps a device's ifindex to. */
+/* What "xsk_base" maps a device's ifindex to (every fast path device:
+ * a packet socket's has no queues there). */
 struct swxdp_device_info {
     __u32 base;                 /* Its queues' first slot in "xsks". */
     __u32 n_queues;             /* Queues with a socket: [0, n_queues). */

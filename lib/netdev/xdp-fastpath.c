@@ -6,8 +6,11 @@
 
 #include <errno.h>
 #include <linux/if_link.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -24,8 +27,9 @@ extern const size_t sw_xdp_obj_len;
 
 struct swxdp_device {
     int ifindex;
-    bool generic;
+    enum swxdp_hook hook;
     int link_fd;                /* -1: attached without a link. */
+    int sock_fd;                /* SWXDP_HOOK_SOCKET: the socket. */
     bool tc_attached;           /* The tc program at its ingress. */
     struct swxdp_device_info info;      /* Its value in "xsk_base". */
     unsigned int slot;          /* info.base / SWXDP_MAX_QUEUES. */
@@ -33,6 +37,7 @@ struct swxdp_device {
 
 static struct bpf_object *obj;
 static int prog_fd = -1, tc_prog_fd = -1;
+static int sock_prog_fd = -1, tc_sock_prog_fd = -1;
 static int xsks_fd, xsk_base_fd, tx_ports_fd, masks_fd, flows_fd;
 static int heartbeat_fd, tc_missed_fd;
 
@@ -51,6 +56,22 @@ static struct {
 
 enum { MASK_REUSE_MSEC = 1000 };
 
+/* libbpf explains what it tries (a clsact qdisc that is there already,
+ * no XDP link on an old kernel, ...) on stderr; what comes of it is
+ * logged by the callers: keep its words for debugging. */
+static int
+libbpf_print(enum libbpf_print_level level, const char *format,
+             va_list args)
+{
+    if (vlog_is_enabled(&this_module, VLL_DBG)) {
+        char msg[512];
+        vsnprintf(msg, sizeof msg, format, args);
+        msg[strcspn(msg, "\n")] = '\0';
+        VLOG_DBG("libbpf: %s", msg);
+    }
+    return 0;
+}
+
 static int
 map_fd(const char *name)
 {
@@ -67,11 +88,26 @@ open_and_load(bool with_tc)
     if (!obj) {
         return -errno;
     }
-    struct bpf_program *tc = bpf_object__find_program_by_name(obj, "sw_tc");
-    if (tc && !with_tc) {
-        bpf_program__set_autoload(tc, false);
+    /* Without tc, the socket filter would keep frames from the socket
+     * that nothing sends on. */
+    static const char *const tc_halves[] = { "sw_tc", "sw_tc_sock",
+                                             "sw_sock" };
+    for (size_t i = 0; !with_tc && i < ARRAY_SIZE(tc_halves); i++) {
+        struct bpf_program *prog
+            = bpf_object__find_program_by_name(obj, tc_halves[i]);
+        if (prog) {
+            bpf_program__set_autoload(prog, false);
+        }
     }
     return bpf_object__load(obj);
+}
+
+/* The fd of loaded program 'name', or -1. */
+static int
+loaded_prog_fd(const char *name)
+{
+    struct bpf_program *prog = bpf_object__find_program_by_name(obj, name);
+    return prog && bpf_program__autoload(prog) ? bpf_program__fd(prog) : -1;
 }
 
 static int
@@ -84,6 +120,7 @@ swxdp_load(char **errp)
         }
         return load_error;
     }
+    libbpf_set_print(libbpf_print);
     int error = open_and_load(true);
     if (error) {
         /* A kernel may refuse the tc half alone: do without it. */
@@ -91,12 +128,13 @@ swxdp_load(char **errp)
         error = open_and_load(false);
     }
     if (!error) {
-        struct bpf_program *prog
-            = bpf_object__find_program_by_name(obj, "sw_xdp");
-        prog_fd = prog ? bpf_program__fd(prog) : -ENOENT;
-        prog = bpf_object__find_program_by_name(obj, "sw_tc");
-        tc_prog_fd = prog && bpf_program__autoload(prog)
-                     ? bpf_program__fd(prog) : -1;
+        prog_fd = loaded_prog_fd("sw_xdp");
+        if (prog_fd < 0) {
+            prog_fd = -ENOENT;
+        }
+        tc_prog_fd = loaded_prog_fd("sw_tc");
+        tc_sock_prog_fd = loaded_prog_fd("sw_tc_sock");
+        sock_prog_fd = loaded_prog_fd("sw_sock");
         heartbeat_fd = map_fd("heartbeat");
         tc_missed_fd = map_fd("tc_missed");
         xsks_fd = map_fd("xsks");
@@ -126,7 +164,8 @@ swxdp_load(char **errp)
 static uint32_t
 mode_flags(const struct swxdp_device *dev)
 {
-    return dev->generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+    return (dev->hook == SWXDP_HOOK_GENERIC ? XDP_FLAGS_SKB_MODE
+            : XDP_FLAGS_DRV_MODE);
 }
 
 /* Attaches the program to the device: through a link, or, on kernels
@@ -153,14 +192,16 @@ attach(struct swxdp_device *dev, char **errp)
 }
 
 /* In native mode, also puts the tc program at the device's ingress, for
- * entries toward devices that cannot take XDP frames.  Without it those
- * entries are not made; nothing else depends on it.  A filter left by a
- * daemon that died is replaced.  The clsact qdisc, once there, stays:
- * others may have filters on it. */
+ * entries toward devices that cannot take XDP frames; on a packet
+ * socket's device, the one that sends on what the socket's filter
+ * marked.  Without it those entries are not made; nothing else depends
+ * on it.  A filter left by a daemon that died is replaced.  The clsact
+ * qdisc, once there, stays: others may have filters on it. */
 static void
 attach_tc(struct swxdp_device *dev)
 {
-    if (tc_prog_fd < 0) {
+    int fd = dev->hook == SWXDP_HOOK_SOCKET ? tc_sock_prog_fd : tc_prog_fd;
+    if (fd < 0) {
         return;
     }
     LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = dev->ifindex,
@@ -171,7 +212,7 @@ attach_tc(struct swxdp_device *dev)
                   dev->ifindex, strerror(-error));
         return;
     }
-    LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = tc_prog_fd,
+    LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = fd,
                 .handle = TC_HANDLE, .priority = TC_PRIORITY,
                 .flags = BPF_TC_F_REPLACE);
     error = bpf_tc_attach(&hook, &opts);
@@ -206,6 +247,45 @@ detach(struct swxdp_device *dev)
     }
 }
 
+/* A new device in 'hook' for 'ifindex', in a free slot, or NULL. */
+static struct swxdp_device *
+device_new(int ifindex, enum swxdp_hook hook, char **errp)
+{
+    unsigned int slot = 0;
+    while (slot < SWXDP_MAX_DEVICES && devices[slot]) {
+        slot++;
+    }
+    if (slot == SWXDP_MAX_DEVICES) {
+        *errp = xasprintf("more than %d fast path devices",
+                          SWXDP_MAX_DEVICES);
+        return NULL;
+    }
+    struct swxdp_device *dev = xzalloc(sizeof *dev);
+    dev->ifindex = ifindex;
+    dev->hook = hook;
+    dev->link_fd = dev->sock_fd = -1;
+    dev->slot = slot;
+    dev->info.base = slot * SWXDP_MAX_QUEUES;
+    return dev;
+}
+
+/* Makes 'dev' a fast path target. */
+static int
+device_register(struct swxdp_device *dev, char **errp)
+{
+    uint32_t key = dev->ifindex;
+    if (bpf_map_update_elem(xsk_base_fd, &key, &dev->info, BPF_ANY)
+        || bpf_map_update_elem(tx_ports_fd, &key, &key, BPF_ANY)) {
+        int error = -errno;
+        *errp = xasprintf("could not add the device to the XDP maps (%s)",
+                          strerror(-error));
+        bpf_map_delete_elem(xsk_base_fd, &key);
+        return error;
+    }
+    devices[dev->slot] = dev;
+    return 0;
+}
+
 int
 swxdp_device_open(int ifindex, bool generic, struct swxdp_device **devp,
                   char **errp)
@@ -215,45 +295,71 @@ swxdp_device_open(int ifindex, bool generic, struct swxdp_device **devp,
     if (error) {
         return error;
     }
-
-    unsigned int slot = 0;
-    while (slot < SWXDP_MAX_DEVICES && devices[slot]) {
-        slot++;
-    }
-    if (slot == SWXDP_MAX_DEVICES) {
-        *errp = xasprintf("more than %d AF_XDP devices",
-                          SWXDP_MAX_DEVICES);
+    struct swxdp_device *dev = device_new(ifindex, (generic
+                                                    ? SWXDP_HOOK_GENERIC
+                                                    : SWXDP_HOOK_NATIVE),
+                                          errp);
+    if (!dev) {
         return -ENOSPC;
     }
-
-    struct swxdp_device *dev = xzalloc(sizeof *dev);
-    dev->ifindex = ifindex;
-    dev->generic = generic;
-    dev->slot = slot;
-    dev->info.base = slot * SWXDP_MAX_QUEUES;
     error = attach(dev, errp);
     if (error) {
         free(dev);
         return error;
     }
-
     if (!generic) {
         attach_tc(dev);
     }
-
-    uint32_t key = ifindex;
-    if (bpf_map_update_elem(xsk_base_fd, &key, &dev->info, BPF_ANY)
-        || bpf_map_update_elem(tx_ports_fd, &key, &key, BPF_ANY)) {
-        error = -errno;
-        *errp = xasprintf("could not add the device to the XDP maps (%s)",
-                          strerror(-error));
-        bpf_map_delete_elem(xsk_base_fd, &key);
+    error = device_register(dev, errp);
+    if (error) {
         detach_tc(dev);
         detach(dev);
         free(dev);
         return error;
     }
-    devices[slot] = dev;
+    *devp = dev;
+    return 0;
+}
+
+int
+swxdp_socket_device_open(int ifindex, int sock_fd,
+                         struct swxdp_device **devp, char **errp)
+{
+    *devp = NULL;
+    int error = swxdp_load(errp);
+    if (error) {
+        return error;
+    }
+    if (sock_prog_fd < 0) {
+        *errp = xstrdup("the kernel took no tc program");
+        return -EOPNOTSUPP;
+    }
+    struct swxdp_device *dev = device_new(ifindex, SWXDP_HOOK_SOCKET, errp);
+    if (!dev) {
+        return -ENOSPC;
+    }
+    /* tc first: the filter's marks must find it there. */
+    attach_tc(dev);
+    if (!dev->tc_attached) {
+        *errp = xstrdup("could not attach the tc program");
+        free(dev);
+        return -EOPNOTSUPP;
+    }
+    error = device_register(dev, errp);
+    if (error) {
+        detach_tc(dev);
+        free(dev);
+        return error;
+    }
+    if (setsockopt(sock_fd, SOL_SOCKET, SO_ATTACH_BPF, &sock_prog_fd,
+                   sizeof sock_prog_fd) < 0) {
+        error = -errno;
+        *errp = xasprintf("could not attach the socket filter (%s)",
+                          strerror(errno));
+        swxdp_device_close(dev);
+        return error;
+    }
+    dev->sock_fd = sock_fd;
     *devp = dev;
     return 0;
 }
@@ -286,9 +392,17 @@ swxdp_device_close(struct swxdp_device *dev)
     if (!dev) {
         return;
     }
-    /* Frames stop coming first, then the maps forget the device. */
+    /* Frames stop coming first (the socket's filter marks no more before
+     * tc goes), then the maps forget the device. */
+    if (dev->sock_fd >= 0) {
+        int zero = 0;
+        setsockopt(dev->sock_fd, SOL_SOCKET, SO_DETACH_BPF, &zero,
+                   sizeof zero);
+    }
     detach_tc(dev);
-    detach(dev);
+    if (dev->hook != SWXDP_HOOK_SOCKET) {
+        detach(dev);
+    }
     uint32_t key = dev->ifindex;
     bpf_map_delete_elem(xsk_base_fd, &key);
     bpf_map_delete_elem(tx_ports_fd, &key);
@@ -306,10 +420,16 @@ swxdp_device_ifindex(const struct swxdp_device *dev)
     return dev->ifindex;
 }
 
-bool
-swxdp_device_is_generic(const struct swxdp_device *dev)
+enum swxdp_hook
+swxdp_device_hook(const struct swxdp_device *dev)
 {
-    return dev->generic;
+    return dev->hook;
+}
+
+bool
+swxdp_device_has_tc(const struct swxdp_device *dev)
+{
+    return dev->tc_attached;
 }
 
 bool
@@ -406,7 +526,7 @@ swxdp_flow_put(const struct swxdp_key *key, uint32_t out_ifindex,
     for (int i = 0; i < n_cpus; i++) {
         a[i].out_ifindex = out_ifindex;
         a[i].in_n_queues = in->info.n_queues;
-        a[i].in_generic = in->generic;
+        a[i].in_generic = in->hook == SWXDP_HOOK_GENERIC;
         a[i].via_tc = !xdp_ok;
     }
     int error = (bpf_map_update_elem(flows_fd, key, a, BPF_NOEXIST)
@@ -445,13 +565,6 @@ swxdp_heartbeat(void)
         uint64_t ns = (uint64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
         bpf_map_update_elem(heartbeat_fd, &key, &ns, BPF_ANY);
     }
-}
-
-bool
-swxdp_tc_ready(int ifindex)
-{
-    const struct swxdp_device *dev = device_by_ifindex(ifindex);
-    return dev && dev->tc_attached;
 }
 
 uint64_t

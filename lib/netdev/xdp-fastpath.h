@@ -1,11 +1,14 @@
 /* The softswitch XDP program (sw-xdp.bpf.c) and its maps, for the afxdp
- * port class and the datapath's XDP fast path (dpif/dp-offload.c).
+ * and afpacket port classes and the datapath's fast path
+ * (dpif/dp-offload.c).
  *
  * One copy of the program, loaded on first use, runs on every device
  * with AF_XDP queues, attached through a BPF link so that it goes away
  * with the daemon (before Linux 5.9, which has no XDP links, attached
- * plainly and detached on close).  It hands frames to the device's sockets, except
- * those matching a fast path entry, which it forwards itself.
+ * plainly and detached on close).  It hands frames to the device's
+ * sockets, except those matching a fast path entry, which it forwards
+ * itself.  A device on a packet socket gets the socket filter and tc
+ * halves instead (swxdp_socket_device_open()).
  *
  * Main thread only.  Functions return 0 or a negative errno. */
 #ifndef XDP_FASTPATH_H
@@ -18,19 +21,36 @@
 
 struct swxdp_device;
 
+/* Where a device's received frames meet the fast path. */
+enum swxdp_hook {
+    SWXDP_HOOK_NATIVE,          /* XDP in the driver (and tc after it, for
+                                 * what XDP cannot send). */
+    SWXDP_HOOK_GENERIC,         /* XDP on socket buffers. */
+    SWXDP_HOOK_SOCKET,          /* A packet socket's filter, then tc. */
+};
+
 #ifdef HAVE_AF_XDP
 /* Attaches the program to 'ifindex' in generic (skb) or native mode and
  * makes it a fast path target.  On failure '*errp' says why. */
 int swxdp_device_open(int ifindex, bool generic, struct swxdp_device **,
                       char **errp);
+/* Gives the device of packet socket 'sock_fd' (bound to 'ifindex') the
+ * fast path: a filter on the socket keeps from it the frames that
+ * entries forward, and the tc program at the device's ingress sends
+ * them on.  On failure '*errp' says why; the socket is as it was. */
+int swxdp_socket_device_open(int ifindex, int sock_fd,
+                             struct swxdp_device **, char **errp);
 /* Points receive queue 'queue' at AF_XDP socket 'xsk_fd'.  Frames on
  * queues above the last one given a socket go to the kernel's stack,
  * fast path or not, as they would without softswitch. */
 int swxdp_device_set_socket(struct swxdp_device *, int queue, int xsk_fd);
-/* Detaches the program and forgets the device. */
+/* Detaches the programs and forgets the device.  NULL is ignored. */
 void swxdp_device_close(struct swxdp_device *);
 int swxdp_device_ifindex(const struct swxdp_device *);
-bool swxdp_device_is_generic(const struct swxdp_device *);
+enum swxdp_hook swxdp_device_hook(const struct swxdp_device *);
+/* True if the device has its tc program, so that entries from it may
+ * be served by tc. */
+bool swxdp_device_has_tc(const struct swxdp_device *);
 
 /* True if frames redirected in native mode may go out of 'ifindex'
  * (the kernel's xdp_features say "ndo_xmit": a veth only when its peer
@@ -57,12 +77,21 @@ int swxdp_flow_del(const struct swxdp_key *key);
 /* Tells the programs the table is kept up to date: call it at least once
  * a second, or entries served by tc stop (after 2 s). */
 void swxdp_heartbeat(void);
-/* True if device 'ifindex' has the tc program, so that entries from it
- * may be served by tc. */
-bool swxdp_tc_ready(int ifindex);
 /* Frames XDP passed up for tc that tc could not send, all time. */
 uint64_t swxdp_tc_missed(void);
 #else
+static inline int swxdp_socket_device_open(int ifindex, int sock_fd,
+                                           struct swxdp_device **devp,
+                                           char **errp)
+{ *devp = NULL; *errp = NULL; return -EOPNOTSUPP; }
+static inline void swxdp_device_close(struct swxdp_device *dev) { }
+static inline int swxdp_device_ifindex(const struct swxdp_device *dev)
+{ return 0; }
+static inline enum swxdp_hook
+swxdp_device_hook(const struct swxdp_device *dev)
+{ return SWXDP_HOOK_NATIVE; }
+static inline bool swxdp_device_has_tc(const struct swxdp_device *dev)
+{ return false; }
 static inline bool swxdp_can_xmit(int ifindex) { return false; }
 static inline int swxdp_mask_ref(const struct swxdp_key *mask,
                                  long long now)
@@ -72,7 +101,6 @@ static inline int swxdp_flow_put(const struct swxdp_key *key,
                                  uint32_t out_ifindex, bool xdp_ok)
 { return -EOPNOTSUPP; }
 static inline void swxdp_heartbeat(void) { }
-static inline bool swxdp_tc_ready(int ifindex) { return false; }
 static inline uint64_t swxdp_tc_missed(void) { return 0; }
 static inline int swxdp_flow_stats(const struct swxdp_key *key,
                                    uint64_t *n_packets, uint64_t *n_bytes)
