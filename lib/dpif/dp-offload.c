@@ -1,14 +1,16 @@
-/* The XDP fast path: megaflows copied into the XDP program that AF_XDP
- * ports run (netdev/xdp-fastpath.h), so that their frames go from one
- * device to the other inside the kernel's driver, never reaching a
+/* The kernel fast path: megaflows copied into the XDP program that
+ * AF_XDP ports run (netdev/xdp-fastpath.h), so that their frames go from
+ * one device to the other inside the kernel's driver, never reaching a
  * datapath thread.
  *
  * A megaflow qualifies when its mask covers only what the program reads
  * (the input port and the Ethernet and VLAN fields) and its actions are
- * a single output, unchanged, to another port with the program.  In
+ * a single output, unchanged, to another port in the fast path.  In
  * native mode, toward a device that cannot transmit frames XDP
  * redirects (a veth whose peer does not poll), the entry is served by
- * the program's tc half instead.  Everything else stays in userspace.
+ * the program's tc half instead; so are entries from ports on a packet
+ * socket, whose socket filter finds them.  Everything else stays in
+ * userspace.
  *
  * The main thread keeps the copy in step: dpif_offload_run() removes
  * entries whose megaflow died or changed and adds qualifying megaflows;
