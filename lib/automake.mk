@@ -64,6 +64,7 @@ lib_libsoftswitch_a_SOURCES += \
 	lib/netdev/netdev-dummy.c lib/netdev/netdev-provider.h \
 	lib/netdev/netdev-afpacket.c lib/netdev/netdev-afpacket.h \
 	lib/netdev/netdev-linux.c lib/netdev/netdev-linux.h \
+	lib/netdev/linux-veth-peer.c \
 	lib/netdev/linux-xdp-features.c \
 	lib/netdev/netdev-tap.c \
 	lib/netdev/netdev-tunnel.c lib/netdev/netdev-tunnel.h \

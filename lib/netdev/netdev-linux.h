@@ -1,7 +1,8 @@
 /* What the kernel-facing port classes (tap, internal, afpacket, afxdp)
  * ask of a Linux network interface: its index, MAC, MTU, flags and
  * carrier, through ioctls on one shared socket; its XDP features,
- * through generic netlink; and the socket options they and the tunnel
+ * through generic netlink; a veth's other end, through rtnetlink; and
+ * the socket options they and the tunnel
  * classes set.  Any thread may call them; they return 0 or a negative
  * errno. */
 #ifndef NETDEV_LINUX_H
@@ -30,6 +31,13 @@ int linux_get_n_rxq(const char *name);
  * Returns 0, or a negative errno (kernels before 6.3 do not say). */
 int linux_get_xdp_features(int ifindex, uint64_t *features);
 enum { LINUX_XDP_ACT_NDO_XMIT = 1 << 2 };  /* Takes redirected frames. */
+
+/* If 'ifindex' is a veth (or netkit) whose other end another network
+ * namespace holds, and that end runs no XDP program, puts the other
+ * end's MAC in '*peer_mac' and returns 0 (linux-veth-peer.c, over
+ * rtnetlink).  Otherwise a negative errno: -EOPNOTSUPP if 'ifindex' is
+ * no veth, which does not change; -ENOENT if it is not such a one now. */
+int linux_get_veth_peer(int ifindex, struct eth_addr *peer_mac);
 
 /* Adds the driver's name (ethtool) to 'status', as OVS does. */
 void linux_get_driver_status(const char *name, struct smap *status);

@@ -335,19 +335,46 @@ sw_xdp(struct xdp_md *ctx)
     return verdict;
 }
 
+/* True if the frame's destination is 'mac'. */
+static __always_inline int
+is_for(const struct __sk_buff *skb, const __u8 mac[ETH_ALEN])
+{
+    const __u8 *dst = (void *) (long) skb->data;
+    if ((void *) (dst + ETH_ALEN) > (void *) (long) skb->data_end) {
+        return 0;
+    }
+    __u8 diff = 0;
+#pragma clang loop unroll(full)
+    for (int i = 0; i < ETH_ALEN; i++) {
+        diff |= dst[i] ^ mac[i];
+    }
+    return !diff;
+}
+
 /* Sends a frame that sw_xdp or sw_sock chose to forward out of 'out'.
  * The output may have gone since: the frame is the switch's, not the
- * host's, so it goes, counted. */
+ * host's, so it goes, counted.
+ *
+ * Into a veth whose other end is in another namespace, a frame for that
+ * end's own MAC goes straight to its ingress, as if it had crossed the
+ * veth, but without a second pass through the CPU's backlog (the kernel
+ * takes it as the host's, hence only frames for that MAC; and not past
+ * an XDP program there). */
 static __always_inline int
-tc_send(__u32 out)
+tc_send(const struct __sk_buff *skb, __u32 out)
 {
-    if (!bpf_map_lookup_elem(&xsk_base, &out)) {
+    const struct swxdp_device_info *dev = bpf_map_lookup_elem(&xsk_base,
+                                                              &out);
+    if (!dev) {
         __u32 zero = 0;
         __u64 *missed = bpf_map_lookup_elem(&tc_missed, &zero);
         if (missed) {
             (*missed)++;
         }
         return TC_ACT_SHOT;
+    }
+    if (dev->has_peer && is_for(skb, dev->peer_mac)) {
+        return bpf_redirect_peer(out, 0);
     }
     return bpf_redirect(out, 0);
 }
@@ -364,7 +391,7 @@ sw_tc(struct __sk_buff *skb)
         || meta->mark != SWXDP_TC_MARK) {
         return TC_ACT_OK;       /* Not passed up by sw_xdp for us. */
     }
-    return tc_send(meta->out_ifindex);
+    return tc_send(skb, meta->out_ifindex);
 }
 
 /* The filter of a port's packet socket: the first half of the fast path
@@ -406,7 +433,7 @@ sw_tc_sock(struct __sk_buff *skb)
         return TC_ACT_OK;
     }
     skb->cb[SWXDP_CB_MARK] = 0;
-    return tc_send(skb->cb[SWXDP_CB_OUT]);
+    return tc_send(skb, skb->cb[SWXDP_CB_OUT]);
 }
 
 char _license[] SEC("license") = "GPL";

@@ -74,6 +74,11 @@ struct swxdp_masks {
 struct swxdp_device_info {
     __u32 base;                 /* Its queues' first slot in "xsks". */
     __u32 n_queues;             /* Queues with a socket: [0, n_queues). */
+    __u8 peer_mac[6];           /* With 'has_peer': the MAC of the other
+                                 * end of this veth, in another network
+                                 * namespace, which runs no XDP. */
+    __u8 has_peer;
+    __u8 pad;
 };
 
 /* A fast path entry's value, one per CPU ("flows" is per-CPU, so that

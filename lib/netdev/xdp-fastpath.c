@@ -31,6 +31,7 @@ struct swxdp_device {
     int link_fd;                /* -1: attached without a link. */
     int sock_fd;                /* SWXDP_HOOK_SOCKET: the socket. */
     bool tc_attached;           /* The tc program at its ingress. */
+    bool not_veth;              /* Never has a peer (info.has_peer). */
     struct swxdp_device_info info;      /* Its value in "xsk_base". */
     unsigned int slot;          /* info.base / SWXDP_MAX_QUEUES. */
 };
@@ -55,6 +56,7 @@ static struct {
 } masks[SWXDP_MAX_MASKS];
 
 enum { MASK_REUSE_MSEC = 1000 };
+enum { PEER_CHECK_MSEC = 500 };     /* How often veth peers are looked at. */
 
 /* libbpf explains what it tries (a clsact qdisc that is there already,
  * no XDP link on an old kernel, ...) on stderr; what comes of it is
@@ -269,11 +271,47 @@ device_new(int ifindex, enum swxdp_hook hook, char **errp)
     return dev;
 }
 
+/* Writes 'dev''s "xsk_base" value. */
+static int
+device_write_info(const struct swxdp_device *dev)
+{
+    uint32_t key = dev->ifindex;
+    return (bpf_map_update_elem(xsk_base_fd, &key, &dev->info, BPF_ANY)
+            ? -errno : 0);
+}
+
+/* Learns whether 'dev' is a veth whose other end is in another
+ * namespace, and that end's MAC (which may change), for tc_send() in
+ * sw-xdp.bpf.c.  Returns true if that changed. */
+static bool
+device_update_peer(struct swxdp_device *dev)
+{
+    if (dev->not_veth) {
+        return false;
+    }
+    struct eth_addr mac;
+    int error = linux_get_veth_peer(dev->ifindex, &mac);
+    dev->not_veth = error == -EOPNOTSUPP;
+
+    struct swxdp_device_info info = dev->info;
+    info.has_peer = !error;
+    memset(info.peer_mac, 0, sizeof info.peer_mac);
+    if (!error) {
+        memcpy(info.peer_mac, mac.ea, sizeof info.peer_mac);
+    }
+    if (!memcmp(&info, &dev->info, sizeof info)) {
+        return false;
+    }
+    dev->info = info;
+    return true;
+}
+
 /* Makes 'dev' a fast path target. */
 static int
 device_register(struct swxdp_device *dev, char **errp)
 {
     uint32_t key = dev->ifindex;
+    device_update_peer(dev);
     if (bpf_map_update_elem(xsk_base_fd, &key, &dev->info, BPF_ANY)
         || bpf_map_update_elem(tx_ports_fd, &key, &key, BPF_ANY)) {
         int error = -errno;
@@ -377,11 +415,7 @@ swxdp_device_set_socket(struct swxdp_device *dev, int queue, int xsk_fd)
     }
     if (queue >= (int) dev->info.n_queues) {
         dev->info.n_queues = queue + 1;
-        uint32_t ifindex = dev->ifindex;
-        if (bpf_map_update_elem(xsk_base_fd, &ifindex, &dev->info,
-                                BPF_ANY)) {
-            return -errno;
-        }
+        return device_write_info(dev);
     }
     return 0;
 }
@@ -560,10 +594,24 @@ void
 swxdp_heartbeat(void)
 {
     struct timespec ts;
-    if (prog_fd >= 0 && !clock_gettime(CLOCK_MONOTONIC, &ts)) {
-        uint32_t key = 0;
-        uint64_t ns = (uint64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
-        bpf_map_update_elem(heartbeat_fd, &key, &ns, BPF_ANY);
+    if (prog_fd < 0 || clock_gettime(CLOCK_MONOTONIC, &ts)) {
+        return;
+    }
+    uint32_t key = 0;
+    uint64_t ns = (uint64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
+    bpf_map_update_elem(heartbeat_fd, &key, &ns, BPF_ANY);
+
+    /* A veth's other end may move, change its MAC or get an XDP
+     * program: until this notices, frames for its old MAC are taken as
+     * its own (see tc_send()). */
+    static uint64_t peers_checked;
+    if (ns - peers_checked >= PEER_CHECK_MSEC * 1000000ULL) {
+        peers_checked = ns;
+        for (size_t i = 0; i < SWXDP_MAX_DEVICES; i++) {
+            if (devices[i] && device_update_peer(devices[i])) {
+                device_write_info(devices[i]);
+            }
+        }
     }
 }
 

@@ -1,0 +1,181 @@
+/* A veth's other end, when another network namespace holds it (see
+ * netdev-linux.h), from rtnetlink. */
+#include <config.h>
+#include "netdev/netdev-linux.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+#include "util.h"
+
+/* From <linux/if_link.h>, which Debian 12's headers (Linux 6.1) may
+ * lack. */
+#ifndef IFLA_TARGET_NETNSID
+#define IFLA_TARGET_NETNSID 46
+#endif
+
+/* What a link's RTM_NEWLINK says, as far as we look. */
+struct link_facts {
+    bool veth;                  /* IFLA_INFO_KIND "veth" or "netkit". */
+    bool in_other_netns;        /* IFLA_LINK_NETNSID: its peer's is. */
+    int32_t peer_netnsid;
+    uint32_t peer_ifindex;      /* IFLA_LINK, in the peer's namespace. */
+    bool has_mac;
+    struct eth_addr mac;
+    bool runs_xdp;
+};
+
+static void
+parse_linkinfo(const struct rtattr *rta, struct link_facts *f)
+{
+    int len = RTA_PAYLOAD(rta);
+    for (rta = RTA_DATA(rta); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+        if (rta->rta_type == IFLA_INFO_KIND) {
+            const char *kind = RTA_DATA(rta);
+            size_t n = RTA_PAYLOAD(rta);
+            f->veth = ((n >= 5 && !memcmp(kind, "veth", 5))
+                       || (n >= 7 && !memcmp(kind, "netkit", 7)));
+        }
+    }
+}
+
+static void
+parse_xdp(const struct rtattr *rta, struct link_facts *f)
+{
+    int len = RTA_PAYLOAD(rta);
+    for (rta = RTA_DATA(rta); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+        if (rta->rta_type == IFLA_XDP_ATTACHED && RTA_PAYLOAD(rta) >= 1) {
+            f->runs_xdp = *(const uint8_t *) RTA_DATA(rta)
+                          != XDP_ATTACHED_NONE;
+        }
+    }
+}
+
+static void
+parse_link(const struct nlmsghdr *nlh, struct link_facts *f)
+{
+    const struct ifinfomsg *ifi = NLMSG_DATA(nlh);
+    int len = IFLA_PAYLOAD(nlh);
+    for (const struct rtattr *rta = IFLA_RTA(ifi); RTA_OK(rta, len);
+         rta = RTA_NEXT(rta, len)) {
+        size_t n = RTA_PAYLOAD(rta);
+        switch (rta->rta_type) {
+        case IFLA_LINKINFO:
+            parse_linkinfo(rta, f);
+            break;
+        case IFLA_LINK_NETNSID:
+            if (n >= sizeof f->peer_netnsid) {
+                f->in_other_netns = true;
+                memcpy(&f->peer_netnsid, RTA_DATA(rta),
+                       sizeof f->peer_netnsid);
+            }
+            break;
+        case IFLA_LINK:
+            if (n >= sizeof f->peer_ifindex) {
+                memcpy(&f->peer_ifindex, RTA_DATA(rta),
+                       sizeof f->peer_ifindex);
+            }
+            break;
+        case IFLA_ADDRESS:
+            if (n == sizeof f->mac) {
+                f->has_mac = true;
+                memcpy(&f->mac, RTA_DATA(rta), sizeof f->mac);
+            }
+            break;
+        case IFLA_XDP:
+            parse_xdp(rta, f);
+            break;
+        }
+    }
+}
+
+/* Asks for link 'ifindex', in namespace 'netnsid' if it is not negative
+ * (an id in ours), and fills 'f'. */
+static int
+get_link(int fd, int ifindex, int32_t netnsid, struct link_facts *f)
+{
+    struct {
+        struct nlmsghdr nlh;
+        struct ifinfomsg ifi;
+        char attrs[RTA_SPACE(sizeof(int32_t))];
+    } req;
+    memset(&req, 0, sizeof req);
+    req.nlh.nlmsg_len = NLMSG_LENGTH(sizeof req.ifi);
+    req.nlh.nlmsg_type = RTM_GETLINK;
+    req.nlh.nlmsg_flags = NLM_F_REQUEST;
+    req.ifi.ifi_family = AF_UNSPEC;
+    req.ifi.ifi_index = ifindex;
+    if (netnsid >= 0) {
+        struct rtattr *rta
+            = (struct rtattr *) ((char *) &req
+                                 + NLMSG_ALIGN(req.nlh.nlmsg_len));
+        rta->rta_type = IFLA_TARGET_NETNSID;
+        rta->rta_len = RTA_LENGTH(sizeof netnsid);
+        memcpy(RTA_DATA(rta), &netnsid, sizeof netnsid);
+        req.nlh.nlmsg_len = NLMSG_ALIGN(req.nlh.nlmsg_len)
+                            + RTA_ALIGN(rta->rta_len);
+    }
+    if (send(fd, &req, req.nlh.nlmsg_len, 0) < 0) {
+        return -errno;
+    }
+
+    /* A link's message, with its statistics, takes a few kB. */
+    enum { BUF_SIZE = 32768 };
+    char *buf = xmalloc(BUF_SIZE);
+    ssize_t n = recv(fd, buf, BUF_SIZE, MSG_TRUNC);
+    const struct nlmsghdr *nlh = (const struct nlmsghdr *) buf;
+    int error = (n < 0 ? -errno
+                 : n > BUF_SIZE ? -EMSGSIZE
+                 : !NLMSG_OK(nlh, (size_t) n) ? -EPROTO
+                 : 0);
+    if (!error && nlh->nlmsg_type == NLMSG_ERROR) {
+        const struct nlmsgerr *err = NLMSG_DATA(nlh);
+        error = err->error ? err->error : -ENOENT;
+    } else if (!error && (nlh->nlmsg_type != RTM_NEWLINK
+                          || (nlh->nlmsg_len
+                              < NLMSG_LENGTH(sizeof(struct ifinfomsg))))) {
+        error = -EPROTO;
+    }
+    if (!error) {
+        memset(f, 0, sizeof *f);
+        parse_link(nlh, f);
+    }
+    free(buf);
+    return error;
+}
+
+int
+linux_get_veth_peer(int ifindex, struct eth_addr *peer_mac)
+{
+    int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    if (fd < 0) {
+        return -errno;
+    }
+    struct timeval tv = { .tv_sec = 1 };
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+
+    struct link_facts here, there;
+    int error = get_link(fd, ifindex, -1, &here);
+    if (!error && !here.veth) {
+        error = -EOPNOTSUPP;
+    } else if (!error && !here.in_other_netns) {
+        error = -ENOENT;
+    }
+    if (!error) {
+        error = get_link(fd, here.peer_ifindex, here.peer_netnsid, &there);
+    }
+    if (!error && (!there.has_mac || there.runs_xdp)) {
+        error = -ENOENT;
+    }
+    if (!error) {
+        *peer_mac = there.mac;
+    }
+    close(fd);
+    return error;
+}
