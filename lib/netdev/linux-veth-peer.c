@@ -29,6 +29,7 @@ struct link_facts {
     bool has_mac;
     struct eth_addr mac;
     bool runs_xdp;
+    bool answered_for_netnsid;  /* IFLA_TARGET_NETNSID in the answer. */
 };
 
 static void
@@ -90,6 +91,9 @@ parse_link(const struct nlmsghdr *nlh, struct link_facts *f)
             break;
         case IFLA_XDP:
             parse_xdp(rta, f);
+            break;
+        case IFLA_TARGET_NETNSID:
+            f->answered_for_netnsid = true;
             break;
         }
     }
@@ -170,7 +174,10 @@ linux_get_veth_peer(int ifindex, struct eth_addr *peer_mac)
     if (!error) {
         error = get_link(fd, here.peer_ifindex, here.peer_netnsid, &there);
     }
-    if (!error && (!there.has_mac || there.runs_xdp)) {
+    /* A kernel before 4.20 ignores IFLA_TARGET_NETNSID and answers for
+     * the link with that index here. */
+    if (!error && (!there.answered_for_netnsid || !there.has_mac
+                   || there.runs_xdp)) {
         error = -ENOENT;
     }
     if (!error) {
