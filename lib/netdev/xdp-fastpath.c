@@ -56,7 +56,9 @@ static struct {
 } masks[SWXDP_MAX_MASKS];
 
 enum { MASK_REUSE_MSEC = 1000 };
-enum { PEER_CHECK_MSEC = 500 };     /* How often veth peers are looked at. */
+enum { PEER_CHECK_MSEC = 400 };     /* At most this often, veth peers are
+                                     * looked at (the runs that do it come
+                                     * every 500 ms). */
 
 /* libbpf explains what it tries (a clsact qdisc that is there already,
  * no XDP link on an old kernel, ...) on stderr; what comes of it is
