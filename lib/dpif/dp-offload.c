@@ -176,18 +176,11 @@ plan_offload(const struct dpif *dpif, const struct dp_flow *flow,
     }
     int in_ifindex = swxdp_device_ifindex(in_dev);
     int out_ifindex = swxdp_device_ifindex(out_dev);
-    switch (swxdp_device_hook(in_dev)) {
-    case SWXDP_HOOK_GENERIC:
-        plan->xdp_ok = true;
-        break;
-    case SWXDP_HOOK_NATIVE:
-        plan->xdp_ok = xmit_ok(xc, out_ifindex);
-        break;
-    case SWXDP_HOOK_SOCKET:
-    default:
-        plan->xdp_ok = false;
-        break;
-    }
+    /* A packet socket's device runs no XDP: its entries are tc's. */
+    enum swxdp_hook hook = swxdp_device_hook(in_dev);
+    plan->xdp_ok = (hook == SWXDP_HOOK_GENERIC
+                    || (hook == SWXDP_HOOK_NATIVE
+                        && xmit_ok(xc, out_ifindex)));
     if (!plan->xdp_ok && !swxdp_device_has_tc(in_dev)) {
         return false;
     }

@@ -147,22 +147,6 @@ raise_memlock_limit(void)
     }
 }
 
-/* libxdp explains failed attempts (no zero-copy on veth, say) on
- * stderr; the fallback that follows is what matters, and it is logged:
- * keep its words for debugging.  (libbpf's: xdp-fastpath.c.) */
-static int
-libxdp_print(enum libxdp_print_level level, const char *format,
-             va_list args)
-{
-    if (vlog_is_enabled(&this_module, VLL_DBG)) {
-        char msg[512];
-        vsnprintf(msg, sizeof msg, format, args);
-        msg[strcspn(msg, "\n")] = '\0';
-        VLOG_DBG("libxdp: %s", msg);
-    }
-    return 0;
-}
-
 static void
 xsk_queue_close(struct xsk_queue *q)
 {
@@ -337,7 +321,6 @@ netdev_afxdp_open(struct netdev_afxdp *dev, char **errp)
     int error = 0;
 
     raise_memlock_limit();
-    libxdp_set_print(libxdp_print);
     error = linux_update_flags(name, 0, IFF_UP | IFF_PROMISC);
     if (error) {
         *errp = xasprintf("%s: could not bring the device up (%s)", name,

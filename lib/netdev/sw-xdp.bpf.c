@@ -16,10 +16,11 @@
  * the hardware (CHECKSUM_PARTIAL: the field holds just the pseudo-header
  * sum, which XDP cannot see flagged) are not redirected by XDP in native
  * mode, where they would arrive broken: they go to userspace, which
- * completes the checksum (dp_packet_offload_repair_csum(), same test).  In generic mode
- * the program runs on the socket buffer, which a redirect sends on whole
- * with its offload state (and its 64 kB of TCP segment, which could not
- * go to a socket anyway): those stay in the fast path. */
+ * completes the checksum (dp_packet_offload_repair_csum(), same test).
+ * In generic mode the program runs on the socket buffer, which a
+ * redirect sends on whole with its offload state (and its 64 kB of TCP
+ * segment, which could not go to a socket anyway): those stay in the
+ * fast path. */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
@@ -432,7 +433,7 @@ sw_tc_sock(struct __sk_buff *skb)
     if (skb->cb[SWXDP_CB_MARK] != SWXDP_TC_MARK) {
         return TC_ACT_OK;
     }
-    skb->cb[SWXDP_CB_MARK] = 0;
+    skb->cb[SWXDP_CB_MARK] = 0;     /* cb[] travels with the frame. */
     return tc_send(skb, skb->cb[SWXDP_CB_OUT]);
 }
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
 #include "netdev/netdev-linux.h"
 #include "util.h"
 #include "vlog.h"
@@ -60,20 +61,33 @@ enum { PEER_CHECK_MSEC = 400 };     /* At most this often, veth peers are
                                      * looked at (the runs that do it come
                                      * every 500 ms). */
 
-/* libbpf explains what it tries (a clsact qdisc that is there already,
- * no XDP link on an old kernel, ...) on stderr; what comes of it is
- * logged by the callers: keep its words for debugging. */
+/* libbpf and libxdp explain what they try (no zero-copy on veth, a
+ * clsact qdisc that is there already, ...) on stderr; what comes of it
+ * is logged by the callers: keep their words for debugging. */
 static int
-libbpf_print(enum libbpf_print_level level, const char *format,
-             va_list args)
+library_print(const char *format, va_list args)
 {
     if (vlog_is_enabled(&this_module, VLL_DBG)) {
         char msg[512];
         vsnprintf(msg, sizeof msg, format, args);
         msg[strcspn(msg, "\n")] = '\0';
-        VLOG_DBG("libbpf: %s", msg);
+        VLOG_DBG("libxdp/libbpf: %s", msg);
     }
     return 0;
+}
+
+static int
+libbpf_print(enum libbpf_print_level level, const char *format,
+             va_list args)
+{
+    return library_print(format, args);
+}
+
+static int
+libxdp_print(enum libxdp_print_level level, const char *format,
+             va_list args)
+{
+    return library_print(format, args);
 }
 
 static int
@@ -125,6 +139,7 @@ swxdp_load(char **errp)
         return load_error;
     }
     libbpf_set_print(libbpf_print);
+    libxdp_set_print(libxdp_print);
     int error = open_and_load(true);
     if (error) {
         /* A kernel may refuse the tc half alone: do without it. */
@@ -298,7 +313,7 @@ device_update_peer(struct swxdp_device *dev)
     struct swxdp_device_info info = dev->info;
     info.has_peer = !error;
     memset(info.peer_mac, 0, sizeof info.peer_mac);
-    if (!error) {
+    if (info.has_peer) {
         memcpy(info.peer_mac, mac.ea, sizeof info.peer_mac);
     }
     if (!memcmp(&info, &dev->info, sizeof info)) {
@@ -314,9 +329,11 @@ device_register(struct swxdp_device *dev, char **errp)
 {
     uint32_t key = dev->ifindex;
     device_update_peer(dev);
-    if (bpf_map_update_elem(xsk_base_fd, &key, &dev->info, BPF_ANY)
-        || bpf_map_update_elem(tx_ports_fd, &key, &key, BPF_ANY)) {
-        int error = -errno;
+    int error = device_write_info(dev);
+    if (!error && bpf_map_update_elem(tx_ports_fd, &key, &key, BPF_ANY)) {
+        error = -errno;
+    }
+    if (error) {
         *errp = xasprintf("could not add the device to the XDP maps (%s)",
                           strerror(-error));
         bpf_map_delete_elem(xsk_base_fd, &key);
