@@ -64,11 +64,12 @@ lib_libsoftswitch_a_SOURCES += \
 	lib/netdev/netdev-dummy.c lib/netdev/netdev-provider.h \
 	lib/netdev/netdev-afpacket.c lib/netdev/netdev-afpacket.h \
 	lib/netdev/netdev-linux.c lib/netdev/netdev-linux.h \
+	lib/netdev/linux-route.c \
 	lib/netdev/linux-veth-peer.c \
 	lib/netdev/linux-xdp-features.c \
 	lib/netdev/netdev-tap.c \
 	lib/netdev/netdev-tunnel.c lib/netdev/netdev-tunnel.h \
-	lib/netdev/tnl-send.c \
+	lib/netdev/tnl-send.c lib/netdev/tnl-fastpath.c \
 	lib/netdev/netdev-vxlan.c lib/netdev/netdev-gre.c \
 	lib/netdev/netdev-geneve.c \
 	lib/netdev/tnl-config.c lib/netdev/tnl-config.h \

@@ -9,8 +9,9 @@
  * native mode, toward a device that cannot transmit frames XDP
  * redirects (a veth whose peer does not poll), the entry is served by
  * the program's tc half instead; so are entries from ports on a packet
- * socket, whose socket filter finds them.  Everything else stays in
- * userspace.
+ * socket, whose socket filter finds them, and entries from and to
+ * tunnel ports (tc decapsulates and encapsulates).  Everything else
+ * stays in userspace.
  *
  * The main thread keeps the copy in step: dpif_offload_run() removes
  * entries whose megaflow died or changed and adds qualifying megaflows;
@@ -176,11 +177,18 @@ plan_offload(const struct dpif *dpif, const struct dp_flow *flow,
     }
     int in_ifindex = swxdp_device_ifindex(in_dev);
     int out_ifindex = swxdp_device_ifindex(out_dev);
-    /* A packet socket's device runs no XDP: its entries are tc's. */
+    /* A packet socket's device runs no XDP: its entries are tc's; so
+     * are a tunnel's, both ways, and one tunnel to another not at all. */
     enum swxdp_hook hook = swxdp_device_hook(in_dev);
-    plan->xdp_ok = (hook == SWXDP_HOOK_GENERIC
-                    || (hook == SWXDP_HOOK_NATIVE
-                        && xmit_ok(xc, out_ifindex)));
+    enum swxdp_hook out_hook = swxdp_device_hook(out_dev);
+    if (out_hook == SWXDP_HOOK_TUNNEL
+        && (hook == SWXDP_HOOK_TUNNEL || !swxdp_device_has_tc(out_dev))) {
+        return false;
+    }
+    plan->xdp_ok = (out_hook != SWXDP_HOOK_TUNNEL
+                    && (hook == SWXDP_HOOK_GENERIC
+                        || (hook == SWXDP_HOOK_NATIVE
+                            && xmit_ok(xc, out_ifindex))));
     if (!plan->xdp_ok && !swxdp_device_has_tc(in_dev)) {
         return false;
     }

@@ -39,6 +39,14 @@ enum { LINUX_XDP_ACT_NDO_XMIT = 1 << 2 };  /* Takes redirected frames. */
  * no veth, which does not change; -ENOENT if it is not such a one now. */
 int linux_get_veth_peer(int ifindex, struct eth_addr *peer_mac);
 
+/* The kernel's route to IPv4 address 'dst' (from 'src', unless 0; both
+ * in network byte order): puts its output device in '*oif' and the
+ * source address it would pick in '*prefsrc' (0 if it names none).
+ * Returns 0, -ENETUNREACH if 'dst' is local or not reached through a
+ * device, or another negative errno (linux-route.c, over rtnetlink). */
+int linux_route_get_ipv4(uint32_t dst, uint32_t src, int *oif,
+                         uint32_t *prefsrc);
+
 /* Adds the driver's name (ethtool) to 'status', as OVS does. */
 void linux_get_driver_status(const char *name, struct smap *status);
 

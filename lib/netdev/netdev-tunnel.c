@@ -96,6 +96,7 @@ netdev_tunnel_construct(struct netdev *netdev,
 static void
 netdev_tunnel_unconfigure(struct netdev_tunnel *port)
 {
+    tnl_fastpath_close(port);
     tnl_endpoint_detach(port);
     for (int i = 0; i < port->n_send_fds; i++) {
         close(port->send_fds[i]);
@@ -272,6 +273,7 @@ netdev_tunnel_set_config(struct netdev *netdev, const struct smap *options,
     if (error) {
         goto err;
     }
+    tnl_fastpath_open(port);
     return 0;
 
 err:
@@ -305,6 +307,10 @@ netdev_tunnel_get_status(const struct netdev *netdev, struct smap *status)
         return;
     }
     smap_add_format(status, "underlay_mtu", "%d", port->underlay_mtu);
+    const char *fastpath = tnl_fastpath_status(port);
+    if (fastpath) {
+        smap_add(status, "kernel_fastpath", fastpath);
+    }
     if (port->learn) {
         size_t n_macs, n_remotes;
         tnl_learn_count(port->learn, &n_macs, &n_remotes, time_msec());

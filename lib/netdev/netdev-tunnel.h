@@ -23,6 +23,7 @@ struct netdev_tunnel;
 struct tnl_endpoint;
 struct tnl_learn;
 struct tlv_map;
+struct swxdp_device;
 
 /* Why a tunnel packet was dropped: each reason is counted apart. */
 enum tnl_drop {
@@ -74,6 +75,9 @@ struct netdev_tunnel {
     struct tlv_map *tlv_map;            /* The bridge's Geneve options
                                          * (RCU); NULL if none. */
     bool no_gso;                        /* The kernel refused UDP GSO. */
+    struct swxdp_device *fastpath;      /* In the kernel fast path, or
+                                         * NULL (tnl-fastpath.c). */
+    char *fastpath_status;              /* Why not, if not. */
 };
 
 static inline struct netdev_tunnel *
@@ -114,6 +118,14 @@ int netdev_tunnel_rxq_wait_fd(const struct netdev *, int qid);
 int netdev_tunnel_get_etheraddr(const struct netdev *, struct eth_addr *);
 void netdev_tunnel_set_tlv_map(struct netdev *, const struct tlv_map *);
 
+/* The kernel fast path (tnl-fastpath.c): once the port is configured,
+ * tnl_fastpath_open() puts it there if it can; tnl_fastpath_status()
+ * says "yes", or "no (why)", for Interface:status. */
+void tnl_fastpath_open(struct netdev_tunnel *);
+void tnl_fastpath_close(struct netdev_tunnel *);
+const char *tnl_fastpath_status(const struct netdev_tunnel *);
+const struct swxdp_device *netdev_tunnel_get_fastpath(const struct netdev *);
+
 /* Bytes in front of the inner frame: outer IP, UDP, tunnel header
  * (without Geneve options). */
 enum { TNL_UDP_HEADER_LEN = 8 };
@@ -132,6 +144,7 @@ size_t netdev_tunnel_overhead(const struct netdev_tunnel *);
     .rxq_recv = netdev_tunnel_rxq_recv,                 \
     .send = netdev_tunnel_send,                         \
     .rxq_wait_fd = netdev_tunnel_rxq_wait_fd,          \
-    .set_tlv_map = netdev_tunnel_set_tlv_map
+    .set_tlv_map = netdev_tunnel_set_tlv_map,          \
+    .get_fastpath = netdev_tunnel_get_fastpath
 
 #endif /* netdev-tunnel.h */

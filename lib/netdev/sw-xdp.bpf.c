@@ -20,13 +20,20 @@
  * In generic mode the program runs on the socket buffer, which a
  * redirect sends on whole with its offload state (and its 64 kB of TCP
  * segment, which could not go to a socket anyway): those stay in the
- * fast path. */
+ * fast path.
+ *
+ * Tunnel ports have no device of their own: tc_send() puts a tunnel's
+ * outer headers in front of a frame for one (tunnel_send()), and
+ * sw_tc_tunnel, at the ingress of the device through which the remote
+ * is reached, takes them off the tunnel's packets whose inner frame an
+ * entry forwards.  The kernel's socket sees neither. */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/pkt_cls.h>
+#include <linux/udp.h>
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 #include "xdp-fastpath-abi.h"
@@ -54,6 +61,22 @@ struct {
     __type(value, __u32);
 } tx_ports SEC(".maps");
 
+/* Tunnel port id -> how to send to it. */
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, SWXDP_MAX_DEVICES);
+    __type(key, __u32);
+    __type(value, struct swxdp_tunnel);
+} tunnels SEC(".maps");
+
+/* A tunnel packet's outer fields -> the tunnel port it is for. */
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, SWXDP_MAX_DEVICES);
+    __type(key, struct swxdp_tunnel_rx_key);
+    __type(value, __u32);
+} tunnel_rx SEC(".maps");
+
 /* One entry: when the daemon last brought the table up to date
  * (bpf_ktime_get_ns(), CLOCK_MONOTONIC). */
 struct {
@@ -64,7 +87,8 @@ struct {
 } heartbeat SEC(".maps");
 
 /* One entry, per CPU: frames XDP passed up for tc that tc could not
- * send (their output went in between). */
+ * send (their output went in between, or the kernel refused to change
+ * the frame's headers for a tunnel). */
 struct {
     __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
     __uint(max_entries, 1);
@@ -264,6 +288,20 @@ parse_key(void *data, void *end, struct swxdp_key *key, void **l3,
     return 0;
 }
 
+/* For an entry toward a tunnel: true if the frame may take it.  Only IP
+ * frames (the kernel routes the outer packet by skb->protocol, which
+ * tc cannot set to IPv4 for another), no longer than the underlay takes
+ * ('len': the frame's, or a segment's of a GSO one): others go to
+ * userspace, which counts them or has the kernel fragment them. */
+static __always_inline int
+tunnel_takes(const struct swxdp_action *a, __u32 len, __be16 type)
+{
+    return (!(a->out_ifindex & SWXDP_TUNNEL_ID)
+            || ((type == bpf_htons(ETH_P_IP)
+                 || type == bpf_htons(ETH_P_IPV6))
+                && len <= a->max_len));
+}
+
 /* True while the daemon keeps the table up to date: entries that the
  * tc program serves must not outlive it. */
 static __always_inline int
@@ -313,6 +351,9 @@ sw_xdp(struct xdp_md *ctx)
         return XDP_PASS;        /* Not the switch's queue. */
     }
     __u64 len = end - data;     /* Before adjust_meta moves pointers. */
+    if (!tunnel_takes(a, len, type)) {
+        return to_socket(ctx);
+    }
     int verdict;
     if (a->via_tc) {
         /* The kernel's stack takes it on to the tc program, whose
@@ -352,6 +393,113 @@ is_for(const struct __sk_buff *skb, const __u8 mac[ETH_ALEN])
     return !diff;
 }
 
+/* One's complement sum of an IPv4 header's 16-bit words, folded. */
+static __always_inline __u16
+ip_checksum(const struct iphdr *ip)
+{
+    return ~fold(sum16((const __be16 *) ip, sizeof *ip / 2)) & 0xffff;
+}
+
+/* The UDP source port for a flow hash: from the dynamic port range, as
+ * the kernel's tunnels pick theirs, so that ECMP can spread flows. */
+static __always_inline __be16
+udp_src_port(__u32 hash)
+{
+    enum { LOW = 32768, HIGH = 61000 };
+    return bpf_htons((__u16) (((__u64) hash * (HIGH - LOW)) >> 32) + LOW);
+}
+
+/* The outer headers after the Ethernet header, as tunnel_send() writes
+ * them: a GRE header is hdr[0..hdr_len) right after the IP header. */
+struct outer_udp {
+    struct iphdr ip;
+    struct udphdr udp;
+    __u8 hdr[8];
+};
+
+struct outer_gre {
+    struct iphdr ip;
+    __u8 hdr[8];
+};
+
+/* Frames tc took but could not send. */
+static __always_inline int
+tc_lost(void)
+{
+    __u32 zero = 0;
+    __u64 *missed = bpf_map_lookup_elem(&tc_missed, &zero);
+    if (missed) {
+        (*missed)++;
+    }
+    return TC_ACT_SHOT;
+}
+
+/* Sends the frame to tunnel port 'id': room for the outer headers goes
+ * in after the frame's Ethernet header, which moves to the front of the
+ * inner frame; the kernel then routes the outer packet out of the
+ * tunnel's device and fills in its Ethernet header from the neighbour
+ * table (resolving it if need be).  A GSO frame's segments each get
+ * their outer headers when the kernel cuts it. */
+static __always_inline int
+tunnel_send(struct __sk_buff *skb, __u32 id)
+{
+    const struct swxdp_tunnel *t = bpf_map_lookup_elem(&tunnels, &id);
+    struct ethhdr inner;
+    if (!t || bpf_skb_load_bytes(skb, 0, &inner, sizeof inner)) {
+        return tc_lost();
+    }
+    int udp = t->ip_proto == IPPROTO_UDP;
+    __u32 hdr_len = t->hdr_len == 4 ? 4 : 8;
+    __u32 outer_len = (udp ? sizeof(struct outer_udp)
+                       : sizeof(struct iphdr) + hdr_len);
+    __u32 inner_len = skb->len;
+    __be16 sport = udp_src_port(bpf_get_hash_recalc(skb));
+    __u64 flags = (BPF_F_ADJ_ROOM_FIXED_GSO | BPF_F_ADJ_ROOM_ENCAP_L3_IPV4
+                   | BPF_F_ADJ_ROOM_ENCAP_L2_ETH
+                   | BPF_F_ADJ_ROOM_ENCAP_L2(ETH_HLEN)
+                   | (udp ? BPF_F_ADJ_ROOM_ENCAP_L4_UDP
+                      : BPF_F_ADJ_ROOM_ENCAP_L4_GRE));
+    if (bpf_skb_adjust_room(skb, outer_len + ETH_HLEN, BPF_ADJ_ROOM_MAC,
+                            flags)) {
+        return tc_lost();       /* Unchanged, but it was the switch's. */
+    }
+
+    struct outer_udp o = {
+        .ip = {
+            .version = 4,
+            .ihl = 5,
+            .tos = t->tos,
+            .tot_len = bpf_htons(inner_len + outer_len),
+            .id = t->df ? 0 : bpf_get_prandom_u32(),
+            .frag_off = t->df ? bpf_htons(0x4000) : 0,
+            .ttl = t->ttl,
+            .protocol = t->ip_proto,
+            .saddr = t->local,
+            .daddr = t->remote,
+        },
+    };
+    o.ip.check = ip_checksum(&o.ip);
+    int error;
+    if (udp) {
+        o.udp.source = sport;
+        o.udp.dest = t->dst_port;
+        o.udp.len = bpf_htons(inner_len + outer_len - sizeof o.ip);
+        __builtin_memcpy(o.hdr, t->hdr, sizeof o.hdr);
+        error = bpf_skb_store_bytes(skb, ETH_HLEN, &o, sizeof o, 0);
+    } else {
+        struct outer_gre g = { .ip = o.ip };
+        __builtin_memcpy(g.hdr, t->hdr, sizeof g.hdr);
+        error = bpf_skb_store_bytes(skb, ETH_HLEN, &g,
+                                    hdr_len == 4 ? sizeof g - 4 : sizeof g,
+                                    0);
+    }
+    if (error || bpf_skb_store_bytes(skb, ETH_HLEN + outer_len, &inner,
+                                     sizeof inner, 0)) {
+        return tc_lost();
+    }
+    return bpf_redirect_neigh(t->oif, NULL, 0, 0);
+}
+
 /* Sends a frame that sw_xdp or sw_sock chose to forward out of 'out'.
  * The output may have gone since: the frame is the switch's, not the
  * host's, so it goes, counted.
@@ -362,17 +510,15 @@ is_for(const struct __sk_buff *skb, const __u8 mac[ETH_ALEN])
  * takes it as the host's, hence only frames for that MAC; and not past
  * an XDP program there). */
 static __always_inline int
-tc_send(const struct __sk_buff *skb, __u32 out)
+tc_send(struct __sk_buff *skb, __u32 out)
 {
+    if (out & SWXDP_TUNNEL_ID) {
+        return tunnel_send(skb, out);
+    }
     const struct swxdp_device_info *dev = bpf_map_lookup_elem(&xsk_base,
                                                               &out);
     if (!dev) {
-        __u32 zero = 0;
-        __u64 *missed = bpf_map_lookup_elem(&tc_missed, &zero);
-        if (missed) {
-            (*missed)++;
-        }
-        return TC_ACT_SHOT;
+        return tc_lost();
     }
     if (dev->has_peer && is_for(skb, dev->peer_mac)) {
         return bpf_redirect_peer(out, 0);
@@ -395,6 +541,43 @@ sw_tc(struct __sk_buff *skb)
     return tc_send(skb, meta->out_ifindex);
 }
 
+/* The length of the frame, or if it is a GSO one, of its longest
+ * segment (headers and gso_size bytes of payload); if the headers are
+ * not as expected, more than any limit. */
+static __always_inline __u32
+segment_len(const struct __sk_buff *skb, __be16 type)
+{
+    if (!skb->gso_size) {
+        return skb->len;
+    }
+    __u32 l4;
+    __u8 proto, byte;
+    if (type == bpf_htons(ETH_P_IP)) {
+        struct iphdr ip;
+        if (bpf_skb_load_bytes(skb, ETH_HLEN, &ip, sizeof ip)) {
+            return ~0u;
+        }
+        l4 = ETH_HLEN + ip.ihl * 4;
+        proto = ip.protocol;
+    } else if (type == bpf_htons(ETH_P_IPV6)) {
+        struct ipv6hdr ip6;
+        if (bpf_skb_load_bytes(skb, ETH_HLEN, &ip6, sizeof ip6)) {
+            return ~0u;
+        }
+        l4 = ETH_HLEN + sizeof ip6;
+        proto = ip6.nexthdr;
+    } else {
+        return ~0u;
+    }
+    if (proto == IPPROTO_UDP) {
+        return l4 + sizeof(struct udphdr) + skb->gso_size;
+    }
+    if (proto != IPPROTO_TCP || bpf_skb_load_bytes(skb, l4 + 12, &byte, 1)) {
+        return ~0u;
+    }
+    return l4 + (byte >> 4) * 4 + skb->gso_size;
+}
+
 /* The filter of a port's packet socket: the first half of the fast path
  * for devices without the XDP program.  A frame that an entry forwards
  * is counted, kept from the socket (0: take no byte of it) and marked
@@ -414,7 +597,8 @@ sw_sock(struct __sk_buff *skb)
                              .dl_type = eth.h_proto };
     key_set_eth(&key, &eth);
     struct swxdp_action *a = fastpath_lookup(&key);
-    if (!a || !a->via_tc || !daemon_alive()) {
+    if (!a || !a->via_tc || !daemon_alive()
+        || !tunnel_takes(a, segment_len(skb, eth.h_proto), eth.h_proto)) {
         return skb->len;
     }
     a->n_packets++;
@@ -435,6 +619,103 @@ sw_tc_sock(struct __sk_buff *skb)
     }
     skb->cb[SWXDP_CB_MARK] = 0;     /* cb[] travels with the frame. */
     return tc_send(skb, skb->cb[SWXDP_CB_OUT]);
+}
+
+/* A tunnel packet's headers, up to the inner Ethernet header, which
+ * starts at 'inner_ofs'. */
+struct tunnel_packet {
+    struct swxdp_tunnel_rx_key key;
+    __u32 inner_ofs;
+};
+
+/* Fills 'tp' from the outer headers of the frame in 'skb', if it may be
+ * a packet of a tunnel port in the fast path.  Returns 0, or -1 if it
+ * is not for the fast path: IP options, fragments, UDP checksums (the
+ * kernel would check them) go to the stack. */
+static __always_inline int
+parse_tunnel(struct __sk_buff *skb, struct tunnel_packet *tp)
+{
+    struct iphdr ip;
+    if (skb->protocol != bpf_htons(ETH_P_IP)
+        || skb->pkt_type != 0     /* PACKET_HOST: for one of ours. */
+        || bpf_skb_load_bytes(skb, ETH_HLEN, &ip, sizeof ip)
+        || ip.version != 4 || ip.ihl != 5
+        || ip.frag_off & bpf_htons(0x3fff)
+        || (!skb->gso_size
+            && bpf_ntohs(ip.tot_len) != skb->len - ETH_HLEN)) {
+        return -1;
+    }
+    __u32 ofs = ETH_HLEN + sizeof ip;
+    tp->key.remote = ip.saddr;
+    tp->key.local = ip.daddr;
+    tp->key.ip_proto = ip.protocol;
+    if (ip.protocol == IPPROTO_UDP) {
+        struct udphdr udp;
+        if (bpf_skb_load_bytes(skb, ofs, &udp, sizeof udp) || udp.check) {
+            return -1;
+        }
+        tp->key.dst_port = udp.dest;
+        ofs += sizeof udp;
+        tp->key.hdr_len = 8;
+    } else if (ip.protocol == IPPROTO_GRE) {
+        __be16 flags;
+        if (bpf_skb_load_bytes(skb, ofs, &flags, sizeof flags)) {
+            return -1;
+        }
+        tp->key.hdr_len = flags & bpf_htons(0x2000) ? 8 : 4;  /* Key. */
+    } else {
+        return -1;
+    }
+    if (bpf_skb_load_bytes(skb, ofs, tp->key.hdr, tp->key.hdr_len == 4
+                                                  ? 4 : 8)) {
+        return -1;
+    }
+    tp->inner_ofs = ofs + (tp->key.hdr_len == 4 ? 4 : 8);
+    return 0;
+}
+
+/* At the ingress of a tunnel's underlay device: a packet of a tunnel
+ * port whose inner frame an entry forwards loses its outer headers
+ * (the inner Ethernet header takes the outer one's place and the rest
+ * goes) and is sent on, counted.  Anything else goes on to the stack:
+ * to the tunnel's socket, and the daemon. */
+SEC("tc")
+int
+sw_tc_tunnel(struct __sk_buff *skb)
+{
+    struct tunnel_packet tp = { .key = { .remote = 0 } };
+    struct ethhdr inner;
+    if (parse_tunnel(skb, &tp)
+        || bpf_skb_load_bytes(skb, tp.inner_ofs, &inner, sizeof inner)
+        || is_vlan(inner.h_proto)) {
+        return TC_ACT_UNSPEC;
+    }
+    __u32 *id = bpf_map_lookup_elem(&tunnel_rx, &tp.key);
+    if (!id) {
+        return TC_ACT_UNSPEC;
+    }
+    struct swxdp_key key = { .ifindex = *id, .dl_type = inner.h_proto };
+    key_set_eth(&key, &inner);
+    struct swxdp_action *a = fastpath_lookup(&key);
+    if (!a || !daemon_alive() || a->out_ifindex & SWXDP_TUNNEL_ID) {
+        return TC_ACT_UNSPEC;
+    }
+    __u32 outer_len = tp.inner_ofs - ETH_HLEN;
+    if (bpf_skb_adjust_room(skb, -(int) (outer_len + ETH_HLEN),
+                            BPF_ADJ_ROOM_MAC, BPF_F_ADJ_ROOM_FIXED_GSO)) {
+        return TC_ACT_UNSPEC;   /* Unchanged: the stack may have it. */
+    }
+    if (bpf_skb_store_bytes(skb, 0, &inner, sizeof inner, 0)) {
+        return tc_lost();
+    }
+    a->n_packets++;
+    a->n_bytes += skb->len;
+    /* skb->protocol is still the outer packet's: right for an IPv4
+     * frame; for others, the output's veth sets it on its way. */
+    if (inner.h_proto != bpf_htons(ETH_P_IP)) {
+        return bpf_redirect(a->out_ifindex, 0);
+    }
+    return tc_send(skb, a->out_ifindex);
 }
 
 char _license[] SEC("license") = "GPL";

@@ -15,7 +15,15 @@
  * megaflow's mask is one of a few masks (struct swxdp_masks, the one
  * entry of the "masks" map, tried in order); its entry's key is the
  * frame's fields ANDed with that mask, with the mask's index in
- * 'mask_id'. */
+ * 'mask_id'.
+ *
+ * Tunnel ports (IPv4 underlay, one remote) take part under an id in
+ * place of an ifindex (SWXDP_TUNNEL_ID): an entry toward one is served
+ * by tc, which puts the port's outer headers in front of the frame and
+ * sends it where the kernel routes the remote; an entry from one is
+ * found by sw_tc_tunnel, at the ingress of the device that route goes
+ * through, which takes the outer headers off the packets of that port
+ * and sends the inner frame on. */
 #ifndef XDP_FASTPATH_ABI_H
 #define XDP_FASTPATH_ABI_H 1
 
@@ -35,6 +43,10 @@ enum {
     SWXDP_HEARTBEAT_MSEC = 2000,
     SWXDP_TC_MARK = 0x53575443,         /* "SWTC" */
 };
+
+/* Tunnel port ids: ifindexes are positive ints, so never have this
+ * bit. */
+#define SWXDP_TUNNEL_ID 0x80000000u
 
 /* Where sw_sock leaves its mark for sw_tc_sock: words of the socket
  * buffer's control block (struct __sk_buff's cb[]). */
@@ -81,6 +93,36 @@ struct swxdp_device_info {
     __u8 pad;
 };
 
+/* What "tunnels" maps a tunnel port's id to: how to send to it. */
+struct swxdp_tunnel {
+    __u32 oif;                  /* The route's device, for its ingress
+                                 * (the route is looked up again for
+                                 * each packet, with neighbours). */
+    __be32 local;               /* Outer source. */
+    __be32 remote;              /* Outer destination. */
+    __be16 dst_port;            /* UDP; 0 for GRE. */
+    __u8 ip_proto;              /* IPPROTO_UDP or IPPROTO_GRE. */
+    __u8 ttl;
+    __u8 tos;
+    __u8 df;                    /* Sets "don't fragment". */
+    __u8 hdr_len;               /* Of 'hdr': 4 or 8 (GRE), 8 (UDP). */
+    __u8 pad;
+    __u8 hdr[8];                /* The tunnel header, key included: the
+                                 * same for every packet of the port. */
+};
+
+/* What "tunnel_rx" maps to a tunnel port's id: the outer fields that
+ * every packet for the port has, the whole tunnel header included
+ * (packets with other flags or options go to the socket). */
+struct swxdp_tunnel_rx_key {
+    __be32 remote;              /* Outer source. */
+    __be32 local;               /* Outer destination. */
+    __be16 dst_port;            /* UDP; 0 for GRE. */
+    __u8 ip_proto;
+    __u8 hdr_len;
+    __u8 hdr[8];                /* Zero past hdr_len. */
+};
+
 /* A fast path entry's value, one per CPU ("flows" is per-CPU, so that
  * counting needs no atomic operation). */
 struct swxdp_action {
@@ -97,6 +139,11 @@ struct swxdp_action {
                                  * it up, and the tc program at the
                                  * device's ingress redirects its socket
                                  * buffer. */
+    __u16 max_len;              /* Toward a tunnel: the longest frame
+                                 * (a segment of a GSO one) that fits
+                                 * the underlay; longer ones go to
+                                 * userspace.  0: no limit. */
+    __u16 pad[3];
     __u64 n_packets;            /* Added to by the program. */
     __u64 n_bytes;
 };

@@ -5,6 +5,7 @@
 #include "netdev/xdp-fastpath.h"
 
 #include <errno.h>
+#include <arpa/inet.h>
 #include <linux/if_link.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -35,16 +36,30 @@ struct swxdp_device {
     bool not_veth;              /* Never has a peer (info.has_peer). */
     struct swxdp_device_info info;      /* Its value in "xsk_base". */
     unsigned int slot;          /* info.base / SWXDP_MAX_QUEUES. */
+
+    /* SWXDP_HOOK_TUNNEL ('tc_attached': 'tunnel' is in the maps). */
+    struct swxdp_tunnel_config tunnel_cfg;
+    struct swxdp_tunnel tunnel;         /* Zero while there is no route. */
+    struct swxdp_tunnel_rx_key rx_key;
 };
 
 static struct bpf_object *obj;
 static int prog_fd = -1, tc_prog_fd = -1;
-static int sock_prog_fd = -1, tc_sock_prog_fd = -1;
+static int sock_prog_fd = -1, tc_sock_prog_fd = -1, tc_tunnel_prog_fd = -1;
 static int xsks_fd, xsk_base_fd, tx_ports_fd, masks_fd, flows_fd;
-static int heartbeat_fd, tc_missed_fd;
+static int heartbeat_fd, tc_missed_fd, tunnels_fd, tunnel_rx_fd;
 
-/* Where softswitch's tc filter sits at a device's ingress. */
+/* Where softswitch's tc filters sit at a device's ingress: a port's, and
+ * a tunnel underlay's, which comes first and passes on (TC_ACT_UNSPEC)
+ * what is not its own. */
 enum { TC_HANDLE = 0x5357, TC_PRIORITY = 0x5357 };
+enum { TC_TUNNEL_HANDLE = 0x5356, TC_TUNNEL_PRIORITY = 0x5356 };
+
+/* Devices that tunnels' packets come in through, with sw_tc_tunnel. */
+static struct {
+    int ifindex;
+    unsigned int refs;
+} underlays[SWXDP_MAX_DEVICES];
 static int load_error;          /* Once loading failed, it stays failed. */
 
 static struct swxdp_device *devices[SWXDP_MAX_DEVICES];  /* By slot. */
@@ -109,7 +124,7 @@ open_and_load(bool with_tc)
     /* Without tc, the socket filter would keep frames from the socket
      * that nothing sends on. */
     static const char *const tc_halves[] = { "sw_tc", "sw_tc_sock",
-                                             "sw_sock" };
+                                             "sw_sock", "sw_tc_tunnel" };
     for (size_t i = 0; !with_tc && i < ARRAY_SIZE(tc_halves); i++) {
         struct bpf_program *prog
             = bpf_object__find_program_by_name(obj, tc_halves[i]);
@@ -154,6 +169,9 @@ swxdp_load(char **errp)
         tc_prog_fd = loaded_prog_fd("sw_tc");
         tc_sock_prog_fd = loaded_prog_fd("sw_tc_sock");
         sock_prog_fd = loaded_prog_fd("sw_sock");
+        tc_tunnel_prog_fd = loaded_prog_fd("sw_tc_tunnel");
+        tunnels_fd = map_fd("tunnels");
+        tunnel_rx_fd = map_fd("tunnel_rx");
         heartbeat_fd = map_fd("heartbeat");
         tc_missed_fd = map_fd("tc_missed");
         xsks_fd = map_fd("xsks");
@@ -164,7 +182,8 @@ swxdp_load(char **errp)
         n_cpus = libbpf_num_possible_cpus();
         error = MIN(prog_fd, MIN(xsks_fd, MIN(xsk_base_fd, MIN(tx_ports_fd,
                     MIN(masks_fd, MIN(flows_fd, MIN(n_cpus,
-                    MIN(heartbeat_fd, MIN(tc_missed_fd, 0)))))))));
+                    MIN(heartbeat_fd, MIN(tc_missed_fd, MIN(tunnels_fd,
+                    MIN(tunnel_rx_fd, 0)))))))))));
     }
     if (error) {
         load_error = error < 0 ? error : -EINVAL;
@@ -216,42 +235,53 @@ attach(struct swxdp_device *dev, char **errp)
  * marked.  Without it those entries are not made; nothing else depends
  * on it.  A filter left by a daemon that died is replaced.  The clsact
  * qdisc, once there, stays: others may have filters on it. */
-static void
-attach_tc(struct swxdp_device *dev)
+static int
+tc_filter_add(int ifindex, int prog, uint32_t handle, uint32_t priority)
 {
-    int fd = dev->hook == SWXDP_HOOK_SOCKET ? tc_sock_prog_fd : tc_prog_fd;
-    if (fd < 0) {
-        return;
+    if (prog < 0) {
+        return -EOPNOTSUPP;
     }
-    LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = dev->ifindex,
+    LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
                 .attach_point = BPF_TC_INGRESS);
     int error = bpf_tc_hook_create(&hook);
     if (error && error != -EEXIST) {
         VLOG_INFO("ifindex %d: no clsact qdisc for the fast path (%s)",
-                  dev->ifindex, strerror(-error));
-        return;
+                  ifindex, strerror(-error));
+        return error;
     }
-    LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = fd,
-                .handle = TC_HANDLE, .priority = TC_PRIORITY,
+    LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = prog,
+                .handle = handle, .priority = priority,
                 .flags = BPF_TC_F_REPLACE);
     error = bpf_tc_attach(&hook, &opts);
     if (error) {
         VLOG_INFO("ifindex %d: no tc program for the fast path (%s)",
-                  dev->ifindex, strerror(-error));
-        return;
+                  ifindex, strerror(-error));
     }
-    dev->tc_attached = true;
+    return error;
+}
+
+static void
+tc_filter_del(int ifindex, uint32_t handle, uint32_t priority)
+{
+    LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+                .attach_point = BPF_TC_INGRESS);
+    LIBBPF_OPTS(bpf_tc_opts, opts, .handle = handle, .priority = priority);
+    bpf_tc_detach(&hook, &opts);
+}
+
+static void
+attach_tc(struct swxdp_device *dev)
+{
+    int fd = dev->hook == SWXDP_HOOK_SOCKET ? tc_sock_prog_fd : tc_prog_fd;
+    dev->tc_attached = !tc_filter_add(dev->ifindex, fd, TC_HANDLE,
+                                      TC_PRIORITY);
 }
 
 static void
 detach_tc(struct swxdp_device *dev)
 {
-    if (dev->tc_attached) {
-        LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = dev->ifindex,
-                    .attach_point = BPF_TC_INGRESS);
-        LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TC_HANDLE,
-                    .priority = TC_PRIORITY);
-        bpf_tc_detach(&hook, &opts);
+    if (dev->tc_attached && dev->hook != SWXDP_HOOK_TUNNEL) {
+        tc_filter_del(dev->ifindex, TC_HANDLE, TC_PRIORITY);
     }
 }
 
@@ -421,6 +451,166 @@ swxdp_socket_device_open(int ifindex, int sock_fd,
     return 0;
 }
 
+/* Tunnels. */
+
+/* Puts sw_tc_tunnel at the ingress of 'ifindex', or counts one more
+ * tunnel there. */
+static int
+underlay_ref(int ifindex)
+{
+    int free_slot = -1;
+    for (int i = 0; i < SWXDP_MAX_DEVICES; i++) {
+        if (underlays[i].refs && underlays[i].ifindex == ifindex) {
+            underlays[i].refs++;
+            return 0;
+        }
+        if (!underlays[i].refs && free_slot < 0) {
+            free_slot = i;
+        }
+    }
+    if (free_slot < 0) {
+        return -ENOSPC;
+    }
+    int error = tc_filter_add(ifindex, tc_tunnel_prog_fd, TC_TUNNEL_HANDLE,
+                              TC_TUNNEL_PRIORITY);
+    if (!error) {
+        underlays[free_slot].ifindex = ifindex;
+        underlays[free_slot].refs = 1;
+    }
+    return error;
+}
+
+static void
+underlay_unref(int ifindex)
+{
+    for (int i = 0; i < SWXDP_MAX_DEVICES; i++) {
+        if (underlays[i].refs && underlays[i].ifindex == ifindex) {
+            if (!--underlays[i].refs) {
+                tc_filter_del(ifindex, TC_TUNNEL_HANDLE, TC_TUNNEL_PRIORITY);
+            }
+            return;
+        }
+    }
+}
+
+/* Takes tunnel 'dev' out of the maps: its packets go to its socket
+ * again, and tc drops, counted, what is still on its way to it. */
+static void
+tunnel_withdraw(struct swxdp_device *dev)
+{
+    if (dev->tc_attached) {
+        uint32_t id = dev->ifindex;
+        bpf_map_delete_elem(tunnel_rx_fd, &dev->rx_key);
+        bpf_map_delete_elem(tunnels_fd, &id);
+        underlay_unref(dev->tunnel.oif);
+        dev->tc_attached = false;
+    }
+    memset(&dev->tunnel, 0, sizeof dev->tunnel);
+}
+
+/* What 'dev''s entry in "tunnels" should be now, given the kernel's
+ * route to its remote; all zero if there is none. */
+static struct swxdp_tunnel
+tunnel_routed(const struct swxdp_device *dev)
+{
+    const struct swxdp_tunnel_config *c = &dev->tunnel_cfg;
+    struct swxdp_tunnel t;
+    memset(&t, 0, sizeof t);
+    int oif;
+    uint32_t src;
+    if (!linux_route_get_ipv4(c->remote, c->local, &oif, &src)
+        && (c->local || src)) {
+        t.oif = oif;
+        t.local = c->local ? c->local : src;
+        t.remote = c->remote;
+        t.dst_port = htons(c->dst_port);
+        t.ip_proto = c->ip_proto;
+        t.ttl = c->ttl;
+        t.tos = c->tos;
+        t.df = c->df;
+        t.hdr_len = c->hdr_len;
+        memcpy(t.hdr, c->hdr, c->hdr_len);
+    }
+    return t;
+}
+
+/* Follows the kernel's route to the tunnel's remote: its device gets
+ * sw_tc_tunnel, and the maps the outer fields. */
+static void
+tunnel_update_route(struct swxdp_device *dev)
+{
+    struct swxdp_tunnel t = tunnel_routed(dev);
+    if (!memcmp(&t, &dev->tunnel, sizeof t)) {
+        return;
+    }
+    char remote[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &dev->tunnel_cfg.remote, remote, sizeof remote);
+    tunnel_withdraw(dev);
+    if (!t.oif) {
+        VLOG_INFO("tunnel to %s: no route, so no fast path", remote);
+        return;
+    }
+
+    struct swxdp_tunnel_rx_key rx = {
+        .remote = t.remote,
+        .local = t.local,
+        .dst_port = t.dst_port,
+        .ip_proto = t.ip_proto,
+        .hdr_len = t.hdr_len,
+    };
+    memcpy(rx.hdr, t.hdr, t.hdr_len);
+    uint32_t id = dev->ifindex;
+    int error = underlay_ref(t.oif);
+    if (!error && bpf_map_update_elem(tunnels_fd, &id, &t, BPF_ANY)) {
+        error = -errno;
+        underlay_unref(t.oif);
+    }
+    if (!error && bpf_map_update_elem(tunnel_rx_fd, &rx, &id, BPF_ANY)) {
+        error = -errno;
+        bpf_map_delete_elem(tunnels_fd, &id);
+        underlay_unref(t.oif);
+    }
+    if (error) {
+        VLOG_WARN("tunnel to %s: no fast path (%s)", remote,
+                  strerror(-error));
+        return;
+    }
+    dev->tunnel = t;
+    dev->rx_key = rx;
+    dev->tc_attached = true;
+    VLOG_INFO("tunnel to %s: fast path through ifindex %d", remote, t.oif);
+}
+
+int
+swxdp_tunnel_open(const struct swxdp_tunnel_config *cfg,
+                  struct swxdp_device **devp, char **errp)
+{
+    *devp = NULL;
+    int error = swxdp_load(errp);
+    if (error) {
+        return error;
+    }
+    if (tc_tunnel_prog_fd < 0) {
+        *errp = xstrdup("the kernel took no tc program");
+        return -EOPNOTSUPP;
+    }
+    if (cfg->hdr_len != 4 && cfg->hdr_len != 8) {
+        *errp = xasprintf("a %zu-byte tunnel header", cfg->hdr_len);
+        return -EOPNOTSUPP;
+    }
+    struct swxdp_device *dev = device_new(0, SWXDP_HOOK_TUNNEL, errp);
+    if (!dev) {
+        return -ENOSPC;
+    }
+    dev->ifindex = (int) (SWXDP_TUNNEL_ID | dev->slot);
+    dev->not_veth = true;
+    dev->tunnel_cfg = *cfg;
+    devices[dev->slot] = dev;
+    tunnel_update_route(dev);
+    *devp = dev;
+    return 0;
+}
+
 int
 swxdp_device_set_socket(struct swxdp_device *dev, int queue, int xsk_fd)
 {
@@ -443,6 +633,12 @@ void
 swxdp_device_close(struct swxdp_device *dev)
 {
     if (!dev) {
+        return;
+    }
+    if (dev->hook == SWXDP_HOOK_TUNNEL) {
+        tunnel_withdraw(dev);
+        devices[dev->slot] = NULL;
+        free(dev);
         return;
     }
     /* Frames stop coming first (the socket's filter marks no more before
@@ -575,9 +771,16 @@ swxdp_flow_put(const struct swxdp_key *key, uint32_t out_ifindex,
     if (!xdp_ok && !in->tc_attached) {
         return -EOPNOTSUPP;
     }
+    const struct swxdp_device *out = device_by_ifindex(out_ifindex);
+    if (out && out->hook == SWXDP_HOOK_TUNNEL && (xdp_ok || !out->tc_attached
+                                                  || !out->tunnel_cfg.max_len)) {
+        return -EOPNOTSUPP;
+    }
     struct swxdp_action *a = xcalloc(n_cpus, sizeof *a);
     for (int i = 0; i < n_cpus; i++) {
         a[i].out_ifindex = out_ifindex;
+        a[i].max_len = (out && out->hook == SWXDP_HOOK_TUNNEL
+                        ? out->tunnel_cfg.max_len : 0);
         a[i].in_n_queues = in->info.n_queues;
         a[i].in_generic = in->hook == SWXDP_HOOK_GENERIC;
         a[i].via_tc = !xdp_ok;
@@ -627,7 +830,12 @@ swxdp_heartbeat(void)
     if (ns - peers_checked >= PEER_CHECK_MSEC * 1000000ULL) {
         peers_checked = ns;
         for (size_t i = 0; i < SWXDP_MAX_DEVICES; i++) {
-            if (devices[i] && device_update_peer(devices[i])) {
+            if (!devices[i]) {
+                continue;
+            }
+            if (devices[i]->hook == SWXDP_HOOK_TUNNEL) {
+                tunnel_update_route(devices[i]);
+            } else if (device_update_peer(devices[i])) {
                 device_write_info(devices[i]);
             }
         }

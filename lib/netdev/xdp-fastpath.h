@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "netdev/xdp-fastpath-abi.h"
 
@@ -27,6 +28,23 @@ enum swxdp_hook {
                                  * what XDP cannot send). */
     SWXDP_HOOK_GENERIC,         /* XDP on socket buffers. */
     SWXDP_HOOK_SOCKET,          /* A packet socket's filter, then tc. */
+    SWXDP_HOOK_TUNNEL,          /* A tunnel port: tc at the ingress of
+                                 * its underlay device. */
+};
+
+/* A tunnel port's part in the fast path: an IPv4 underlay, one remote,
+ * and a header that is the same for all its packets. */
+struct swxdp_tunnel_config {
+    uint32_t remote;            /* Network byte order. */
+    uint32_t local;             /* Network byte order; 0: the source the
+                                 * kernel's route to 'remote' names. */
+    uint16_t dst_port;          /* UDP port, host order; 0 for GRE. */
+    uint8_t ip_proto;           /* IPPROTO_UDP or IPPROTO_GRE. */
+    uint8_t ttl, tos;
+    bool df;
+    uint8_t hdr[8];             /* The tunnel header, key included. */
+    size_t hdr_len;             /* 8, or 4 for GRE without a key. */
+    uint16_t max_len;           /* The longest inner frame that fits. */
 };
 
 #ifdef HAVE_AF_XDP
@@ -40,6 +58,13 @@ int swxdp_device_open(int ifindex, bool generic, struct swxdp_device **,
  * them on.  On failure '*errp' says why; the socket is as it was. */
 int swxdp_socket_device_open(int ifindex, int sock_fd,
                              struct swxdp_device **, char **errp);
+/* Makes a tunnel port a fast path device, under an id of its own in
+ * place of an ifindex.  Its packets are sent and received through the
+ * device of the kernel's route to the remote, looked up again twice a
+ * second (swxdp_heartbeat()); while there is none, it takes no part
+ * (swxdp_device_has_tc() is false).  On failure '*errp' says why. */
+int swxdp_tunnel_open(const struct swxdp_tunnel_config *,
+                      struct swxdp_device **, char **errp);
 /* Points receive queue 'queue' at AF_XDP socket 'xsk_fd'.  Frames on
  * queues above the last one given a socket go to the kernel's stack,
  * fast path or not, as they would without softswitch. */
@@ -49,7 +74,7 @@ void swxdp_device_close(struct swxdp_device *);
 int swxdp_device_ifindex(const struct swxdp_device *);
 enum swxdp_hook swxdp_device_hook(const struct swxdp_device *);
 /* True if the device has its tc program, so that entries from it may
- * be served by tc. */
+ * be served by tc (a tunnel: if its underlay device has it). */
 bool swxdp_device_has_tc(const struct swxdp_device *);
 
 /* True if frames redirected in native mode may go out of 'ifindex'
@@ -83,6 +108,9 @@ uint64_t swxdp_tc_missed(void);
 static inline int swxdp_socket_device_open(int ifindex, int sock_fd,
                                            struct swxdp_device **devp,
                                            char **errp)
+{ *devp = NULL; *errp = NULL; return -EOPNOTSUPP; }
+static inline int swxdp_tunnel_open(const struct swxdp_tunnel_config *c,
+                                    struct swxdp_device **devp, char **errp)
 { *devp = NULL; *errp = NULL; return -EOPNOTSUPP; }
 static inline void swxdp_device_close(struct swxdp_device *dev) { }
 static inline int swxdp_device_ifindex(const struct swxdp_device *dev)
