@@ -393,11 +393,12 @@ is_for(const struct __sk_buff *skb, const __u8 mac[ETH_ALEN])
     return !diff;
 }
 
-/* One's complement sum of an IPv4 header's 16-bit words, folded. */
-static __always_inline __u16
+/* The checksum of an IPv4 header whose own field is zero. */
+static __always_inline __sum16
 ip_checksum(const struct iphdr *ip)
 {
-    return ~fold(sum16((const __be16 *) ip, sizeof *ip / 2)) & 0xffff;
+    return bpf_htons(~fold(sum16((const __be16 *) ip, sizeof *ip / 2))
+                     & 0xffff);
 }
 
 /* The UDP source port for a flow hash: from the dynamic port range, as
