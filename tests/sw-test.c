@@ -529,6 +529,7 @@ static const struct {
     { "udp-send", 3, cmd_udp_send, "SRC DST PORT HEX..." },
     { "udp-recv", 3, cmd_udp_recv, "ADDR PORT N" },
     { "ip-send", 3, cmd_ip_send, "SRC DST PROTO HEX..." },
+    { "eth-send", 2, cmd_eth_send, "IFACE HEX..." },
 };
 
 int

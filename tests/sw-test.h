@@ -30,5 +30,6 @@ int cmd_tap_hold(int argc, char *argv[]);
 int cmd_udp_send(int argc, char *argv[]);
 int cmd_udp_recv(int argc, char *argv[]);
 int cmd_ip_send(int argc, char *argv[]);
+int cmd_eth_send(int argc, char *argv[]);
 
 #endif /* sw-test.h */

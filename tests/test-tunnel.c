@@ -1,10 +1,12 @@
 /* sw-test commands that play the underlay of a tunnel: send arbitrary
  * UDP payloads (well- or ill-formed tunnel packets) and receive what a
- * tunnel port sends. */
+ * tunnel port sends; and send arbitrary Ethernet frames. */
 #include <config.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -105,6 +107,27 @@ cmd_ip_send(int argc, char *argv[])
                  strerror(errno));
     }
     send_payloads(fd, &dst, dst_len, argc - 4, argv + 4);
+    close(fd);
+    return 0;
+}
+
+/* eth-send IFACE HEX...: sends each HEX frame out of IFACE as it is (a
+ * packet socket: root only), VLAN tags included, which a kernel without
+ * 8021q could not make otherwise. */
+int
+cmd_eth_send(int argc, char *argv[])
+{
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    struct sockaddr_ll *sll = (struct sockaddr_ll *) &ss;
+    sll->sll_family = AF_PACKET;
+    sll->sll_ifindex = if_nametoindex(argv[1]);
+    int fd = socket(AF_PACKET, SOCK_RAW, 0);
+    if (!sll->sll_ifindex || fd < 0) {
+        sw_fatal("%s: cannot open a packet socket (%s)", argv[1],
+                 strerror(errno));
+    }
+    send_payloads(fd, &ss, sizeof *sll, argc - 2, argv + 2);
     close(fd);
     return 0;
 }

@@ -189,7 +189,11 @@ plan_offload(const struct dpif *dpif, const struct dp_flow *flow,
                     && (hook == SWXDP_HOOK_GENERIC
                         || (hook == SWXDP_HOOK_NATIVE
                             && xmit_ok(xc, out_ifindex))));
-    if (!plan->xdp_ok && !swxdp_device_has_tc(in_dev)) {
+    /* tc sees no tag: the stack has taken it off by then, and the XDP
+     * program and the socket filter pass tagged frames to userspace.
+     * (The key is masked: a tag shows in its TCI, with VLAN_CFI.) */
+    if (!plan->xdp_ok && (!swxdp_device_has_tc(in_dev)
+                          || flow->key.vlans[0].tci)) {
         return false;
     }
 
