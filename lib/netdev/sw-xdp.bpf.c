@@ -111,6 +111,13 @@ struct {
     __type(value, struct swxdp_action);
 } flows SEC(".maps");
 
+/* From Linux 6.3's <linux/bpf.h>, newer than Debian 12's: after a
+ * decapsulation, skb->protocol becomes the inner packet's.  Older
+ * kernels refuse the flag, and those frames go to the stack. */
+#ifndef BPF_F_ADJ_ROOM_DECAP_L3_IPV6
+#define BPF_F_ADJ_ROOM_DECAP_L3_IPV6 (1ULL << 8)
+#endif
+
 enum {
     VLAN_CFI = 0x1000,          /* Set in a flow's TCI when tagged. */
     KEY_WORDS = sizeof(struct swxdp_key) / sizeof(__u32),
@@ -486,16 +493,23 @@ tunnel_send(struct __sk_buff *skb, __u32 id)
         o.udp.dest = t->dst_port;
         o.udp.len = bpf_htons(inner_len + outer_len - sizeof o.ip);
         __builtin_memcpy(o.hdr, t->hdr, sizeof o.hdr);
-        error = bpf_skb_store_bytes(skb, ETH_HLEN, &o, sizeof o, 0);
+        error = bpf_skb_store_bytes(skb, ETH_HLEN, &o, sizeof o,
+                                    BPF_F_RECOMPUTE_CSUM);
     } else {
         struct outer_gre g = { .ip = o.ip };
         __builtin_memcpy(g.hdr, t->hdr, sizeof g.hdr);
         error = bpf_skb_store_bytes(skb, ETH_HLEN, &g,
                                     hdr_len == 4 ? sizeof g - 4 : sizeof g,
-                                    0);
+                                    BPF_F_RECOMPUTE_CSUM);
     }
-    if (error || bpf_skb_store_bytes(skb, ETH_HLEN + outer_len, &inner,
-                                     sizeof inner, 0)) {
+    /* The outer Ethernet header is the neighbour's to write; until then
+     * it holds the inner one, whose multicast destination would make
+     * bpf_redirect_neigh() drop the packet. */
+    struct ethhdr outer_eth = { .h_proto = bpf_htons(ETH_P_IP) };
+    if (error
+        || bpf_skb_store_bytes(skb, ETH_HLEN + outer_len, &inner,
+                               sizeof inner, BPF_F_RECOMPUTE_CSUM)
+        || bpf_skb_store_bytes(skb, 0, &outer_eth, sizeof outer_eth, 0)) {
         return tc_lost();
     }
     return bpf_redirect_neigh(t->oif, NULL, 0, 0);
@@ -639,9 +653,11 @@ parse_tunnel(struct __sk_buff *skb, struct tunnel_packet *tp)
     struct iphdr ip;
     if (skb->protocol != bpf_htons(ETH_P_IP)
         || skb->pkt_type != 0     /* PACKET_HOST: for one of ours. */
+        || skb->vlan_present      /* For a VLAN device, if any. */
         || bpf_skb_load_bytes(skb, ETH_HLEN, &ip, sizeof ip)
         || ip.version != 4 || ip.ihl != 5
         || ip.frag_off & bpf_htons(0x3fff)
+        || fold(sum16((const __be16 *) &ip, sizeof ip / 2)) != 0xffff
         || (!skb->gso_size
             && bpf_ntohs(ip.tot_len) != skb->len - ETH_HLEN)) {
         return -1;
@@ -652,7 +668,9 @@ parse_tunnel(struct __sk_buff *skb, struct tunnel_packet *tp)
     tp->key.ip_proto = ip.protocol;
     if (ip.protocol == IPPROTO_UDP) {
         struct udphdr udp;
-        if (bpf_skb_load_bytes(skb, ofs, &udp, sizeof udp) || udp.check) {
+        if (bpf_skb_load_bytes(skb, ofs, &udp, sizeof udp) || udp.check
+            || (!skb->gso_size
+                && bpf_ntohs(udp.len) != bpf_ntohs(ip.tot_len) - sizeof ip)) {
             return -1;
         }
         tp->key.dst_port = udp.dest;
@@ -675,11 +693,36 @@ parse_tunnel(struct __sk_buff *skb, struct tunnel_packet *tp)
     return 0;
 }
 
+/* True if the IP packet at 'ofs' in 'skb' takes up the rest of it.  A
+ * GSO packet that does is one tunnel packet of one large inner one (sent
+ * so by a host or glued by GRO); many datagrams glued by UDP GRO have
+ * many inner packets, and stay whole for the stack. */
+static __always_inline int
+inner_spans_rest(struct __sk_buff *skb, __u32 ofs, __be16 type)
+{
+    __u32 len;
+    if (type == bpf_htons(ETH_P_IP)) {
+        struct iphdr ip;
+        if (bpf_skb_load_bytes(skb, ofs, &ip, sizeof ip)) {
+            return 0;
+        }
+        len = bpf_ntohs(ip.tot_len);
+    } else {
+        struct ipv6hdr ip6;
+        if (bpf_skb_load_bytes(skb, ofs, &ip6, sizeof ip6)) {
+            return 0;
+        }
+        len = sizeof ip6 + bpf_ntohs(ip6.payload_len);
+    }
+    return len == skb->len - ofs;
+}
+
 /* At the ingress of a tunnel's underlay device: a packet of a tunnel
  * port whose inner frame an entry forwards loses its outer headers
  * (the inner Ethernet header takes the outer one's place and the rest
- * goes) and is sent on, counted.  Anything else goes on to the stack:
- * to the tunnel's socket, and the daemon. */
+ * goes) and is sent on, counted.  Only IP inner frames, so that
+ * skb->protocol can be made theirs, as for encapsulation.  Anything
+ * else goes on to the stack: to the tunnel's socket, and the daemon. */
 SEC("tc")
 int
 sw_tc_tunnel(struct __sk_buff *skb)
@@ -688,7 +731,11 @@ sw_tc_tunnel(struct __sk_buff *skb)
     struct ethhdr inner;
     if (parse_tunnel(skb, &tp)
         || bpf_skb_load_bytes(skb, tp.inner_ofs, &inner, sizeof inner)
-        || is_vlan(inner.h_proto)) {
+        || (inner.h_proto != bpf_htons(ETH_P_IP)
+            && inner.h_proto != bpf_htons(ETH_P_IPV6))
+        || (skb->gso_size
+            && !inner_spans_rest(skb, tp.inner_ofs + ETH_HLEN,
+                                 inner.h_proto))) {
         return TC_ACT_UNSPEC;
     }
     __u32 *id = bpf_map_lookup_elem(&tunnel_rx, &tp.key);
@@ -702,8 +749,12 @@ sw_tc_tunnel(struct __sk_buff *skb)
         return TC_ACT_UNSPEC;
     }
     __u32 outer_len = tp.inner_ofs - ETH_HLEN;
+    __u64 flags = BPF_F_ADJ_ROOM_FIXED_GSO;
+    if (inner.h_proto == bpf_htons(ETH_P_IPV6)) {
+        flags |= BPF_F_ADJ_ROOM_DECAP_L3_IPV6;
+    }
     if (bpf_skb_adjust_room(skb, -(int) (outer_len + ETH_HLEN),
-                            BPF_ADJ_ROOM_MAC, BPF_F_ADJ_ROOM_FIXED_GSO)) {
+                            BPF_ADJ_ROOM_MAC, flags)) {
         return TC_ACT_UNSPEC;   /* Unchanged: the stack may have it. */
     }
     if (bpf_skb_store_bytes(skb, 0, &inner, sizeof inner, 0)) {
@@ -711,11 +762,6 @@ sw_tc_tunnel(struct __sk_buff *skb)
     }
     a->n_packets++;
     a->n_bytes += skb->len;
-    /* skb->protocol is still the outer packet's: right for an IPv4
-     * frame; for others, the output's veth sets it on its way. */
-    if (inner.h_proto != bpf_htons(ETH_P_IP)) {
-        return bpf_redirect(a->out_ifindex, 0);
-    }
     return tc_send(skb, a->out_ifindex);
 }
 

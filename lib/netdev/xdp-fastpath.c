@@ -539,12 +539,15 @@ tunnel_routed(const struct swxdp_device *dev)
 static void
 tunnel_update_route(struct swxdp_device *dev)
 {
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
     struct swxdp_tunnel t = tunnel_routed(dev);
     if (!memcmp(&t, &dev->tunnel, sizeof t)) {
         return;
     }
     char remote[INET_ADDRSTRLEN];
     inet_ntop(AF_INET, &dev->tunnel_cfg.remote, remote, sizeof remote);
+    /* The new device's filter first: on the same device, it stays. */
+    int error = t.oif ? underlay_ref(t.oif) : 0;
     tunnel_withdraw(dev);
     if (!t.oif) {
         VLOG_INFO("tunnel to %s: no route, so no fast path", remote);
@@ -560,7 +563,6 @@ tunnel_update_route(struct swxdp_device *dev)
     };
     memcpy(rx.hdr, t.hdr, t.hdr_len);
     uint32_t id = dev->ifindex;
-    int error = underlay_ref(t.oif);
     if (!error && bpf_map_update_elem(tunnels_fd, &id, &t, BPF_ANY)) {
         error = -errno;
         underlay_unref(t.oif);
@@ -571,8 +573,8 @@ tunnel_update_route(struct swxdp_device *dev)
         underlay_unref(t.oif);
     }
     if (error) {
-        VLOG_WARN("tunnel to %s: no fast path (%s)", remote,
-                  strerror(-error));
+        VLOG_WARN_RL(&rl, "tunnel to %s: no fast path (%s)", remote,
+                     strerror(-error));
         return;
     }
     dev->tunnel = t;
@@ -602,7 +604,11 @@ swxdp_tunnel_open(const struct swxdp_tunnel_config *cfg,
     if (!dev) {
         return -ENOSPC;
     }
-    dev->ifindex = (int) (SWXDP_TUNNEL_ID | dev->slot);
+    /* Never an id that a closed tunnel had: until the next offload run,
+     * entries may still name it. */
+    static uint32_t serial;
+    serial = (serial + 1) & ~SWXDP_TUNNEL_ID;
+    dev->ifindex = (int) (SWXDP_TUNNEL_ID | serial);
     dev->not_veth = true;
     dev->tunnel_cfg = *cfg;
     devices[dev->slot] = dev;
