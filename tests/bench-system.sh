@@ -33,14 +33,18 @@
 # switch alike: a veth whose peer polls can take frames that an XDP
 # program redirects, so softswitch's XDP fast path then carries ping
 # and any traffic with full checksums in native mode too),
-# BENCH_SYSTEMS (a subset of "ss-afxdp ss-afpacket bridge ovs-afxdp
-# ovs-system xdp", all by default), builddir (the current directory).  Addresses are from 198.18.0.0/15 and no
-# namespace has a route out; everything is removed on exit or ^C.
+# BENCH_BUSY_POLL (true, as OVS's PMD threads poll; false: softswitch's
+# default, its datapath thread sleeps when idle), BENCH_SYSTEMS (a
+# subset of "ss-afxdp ss-afpacket bridge ovs-afxdp ovs-system xdp", all
+# by default), builddir (the current directory).  Addresses are from
+# 198.18.0.0/15 and no namespace has a route out; everything is removed
+# on exit or ^C.
 
 ROUNDS=${BENCH_ROUNDS:-3}
 SECONDS_=${BENCH_SECONDS:-5}
 GENERATOR=${BENCH_GENERATOR:-xdp}
 HOST_GRO=${BENCH_HOST_GRO:-off}
+BUSY_POLL=${BENCH_BUSY_POLL:-true}
 B=$(cd "${builddir:-.}" && pwd)
 PKTGEN=$B/tests/sw-pktgen
 OVS_SCHEMA=/usr/share/openvswitch/vswitch.ovsschema
@@ -118,7 +122,7 @@ start_softswitch () {
     swctl_ add-br br0 || fail "swctl add-br failed" || return 1
     # OVS's PMD threads poll without pause; softswitch's datapath thread
     # sleeps when idle unless told otherwise.  Compare like with like.
-    swctl_ set Open_vSwitch . other_config:dp-busy-poll=true ||
+    swctl_ set Open_vSwitch . other_config:dp-busy-poll=$BUSY_POLL ||
         fail "swctl set failed" || return 1
     if test "$1" = afxdp; then
         swctl_ add-port br0 p1 -- add-port br0 p2
