@@ -65,6 +65,7 @@ lib_libsoftswitch_a_SOURCES += \
 	lib/netdev/netdev-afpacket.c lib/netdev/netdev-afpacket.h \
 	lib/netdev/netdev-linux.c lib/netdev/netdev-linux.h \
 	lib/netdev/linux-route.c \
+	lib/netdev/linux-rtnl.c lib/netdev/linux-rtnl.h \
 	lib/netdev/linux-veth-peer.c \
 	lib/netdev/linux-xdp-features.c \
 	lib/netdev/netdev-tap.c \

@@ -6,12 +6,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <linux/if_link.h>
-#include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
+#include "netdev/linux-rtnl.h"
 #include "util.h"
 
 /* From <linux/if_link.h>, which Debian 12's headers (Linux 6.1) may
@@ -116,36 +115,17 @@ get_link(int fd, int ifindex, int32_t netnsid, struct link_facts *f)
     req.ifi.ifi_family = AF_UNSPEC;
     req.ifi.ifi_index = ifindex;
     if (netnsid >= 0) {
-        struct rtattr *rta
-            = (struct rtattr *) ((char *) &req
-                                 + NLMSG_ALIGN(req.nlh.nlmsg_len));
-        rta->rta_type = IFLA_TARGET_NETNSID;
-        rta->rta_len = RTA_LENGTH(sizeof netnsid);
-        memcpy(RTA_DATA(rta), &netnsid, sizeof netnsid);
-        req.nlh.nlmsg_len = NLMSG_ALIGN(req.nlh.nlmsg_len)
-                            + RTA_ALIGN(rta->rta_len);
-    }
-    if (send(fd, &req, req.nlh.nlmsg_len, 0) < 0) {
-        return -errno;
+        linux_rtnl_put_attr(&req.nlh, IFLA_TARGET_NETNSID, &netnsid,
+                            sizeof netnsid);
     }
 
     /* A link's message, with its statistics, takes a few kB. */
     enum { BUF_SIZE = 32768 };
     char *buf = xmalloc(BUF_SIZE);
-    ssize_t n = recv(fd, buf, BUF_SIZE, MSG_TRUNC);
-    const struct nlmsghdr *nlh = (const struct nlmsghdr *) buf;
-    int error = (n < 0 ? -errno
-                 : n > BUF_SIZE ? -EMSGSIZE
-                 : !NLMSG_OK(nlh, (size_t) n) ? -EPROTO
-                 : 0);
-    if (!error && nlh->nlmsg_type == NLMSG_ERROR) {
-        const struct nlmsgerr *err = NLMSG_DATA(nlh);
-        error = err->error ? err->error : -ENOENT;
-    } else if (!error && (nlh->nlmsg_type != RTM_NEWLINK
-                          || (nlh->nlmsg_len
-                              < NLMSG_LENGTH(sizeof(struct ifinfomsg))))) {
-        error = -EPROTO;
-    }
+    const struct nlmsghdr *nlh;
+    int error = linux_rtnl_transact(fd, &req.nlh, RTM_NEWLINK,
+                                    sizeof(struct ifinfomsg), buf, BUF_SIZE,
+                                    &nlh);
     if (!error) {
         memset(f, 0, sizeof *f);
         parse_link(nlh, f);
@@ -157,13 +137,10 @@ get_link(int fd, int ifindex, int32_t netnsid, struct link_facts *f)
 int
 linux_get_veth_peer(int ifindex, struct eth_addr *peer_mac)
 {
-    int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    int fd = linux_rtnl_open();
     if (fd < 0) {
-        return -errno;
+        return fd;
     }
-    struct timeval tv = { .tv_sec = 1 };
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-
     struct link_facts here, there;
     int error = get_link(fd, ifindex, -1, &here);
     if (!error && !here.veth) {

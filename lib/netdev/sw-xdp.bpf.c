@@ -295,6 +295,19 @@ parse_key(void *data, void *end, struct swxdp_key *key, void **l3,
     return 0;
 }
 
+static __always_inline int
+is_ip(__be16 type)
+{
+    return type == bpf_htons(ETH_P_IP) || type == bpf_htons(ETH_P_IPV6);
+}
+
+/* True if 'out' names a tunnel port, not a device. */
+static __always_inline int
+is_tunnel(__u32 out)
+{
+    return out & SWXDP_TUNNEL_ID;
+}
+
 /* For an entry toward a tunnel: true if the frame may take it.  Only IP
  * frames (the kernel routes the outer packet by skb->protocol, which
  * tc cannot set to IPv4 for another), no longer than the underlay takes
@@ -303,10 +316,7 @@ parse_key(void *data, void *end, struct swxdp_key *key, void **l3,
 static __always_inline int
 tunnel_takes(const struct swxdp_action *a, __u32 len, __be16 type)
 {
-    return (!(a->out_ifindex & SWXDP_TUNNEL_ID)
-            || ((type == bpf_htons(ETH_P_IP)
-                 || type == bpf_htons(ETH_P_IPV6))
-                && len <= a->max_len));
+    return is_ip(type) && len <= a->max_len;
 }
 
 /* True while the daemon keeps the table up to date: entries that the
@@ -358,7 +368,7 @@ sw_xdp(struct xdp_md *ctx)
         return XDP_PASS;        /* Not the switch's queue. */
     }
     __u64 len = end - data;     /* Before adjust_meta moves pointers. */
-    if (!tunnel_takes(a, len, type)) {
+    if (is_tunnel(a->out_ifindex) && !tunnel_takes(a, len, type)) {
         return to_socket(ctx);
     }
     int verdict;
@@ -527,7 +537,7 @@ tunnel_send(struct __sk_buff *skb, __u32 id)
 static __always_inline int
 tc_send(struct __sk_buff *skb, __u32 out)
 {
-    if (out & SWXDP_TUNNEL_ID) {
+    if (is_tunnel(out)) {
         return tunnel_send(skb, out);
     }
     const struct swxdp_device_info *dev = bpf_map_lookup_elem(&xsk_base,
@@ -613,7 +623,9 @@ sw_sock(struct __sk_buff *skb)
     key_set_eth(&key, &eth);
     struct swxdp_action *a = fastpath_lookup(&key);
     if (!a || !a->via_tc || !daemon_alive()
-        || !tunnel_takes(a, segment_len(skb, eth.h_proto), eth.h_proto)) {
+        || (is_tunnel(a->out_ifindex)
+            && !tunnel_takes(a, segment_len(skb, eth.h_proto),
+                             eth.h_proto))) {
         return skb->len;
     }
     a->n_packets++;
@@ -731,8 +743,7 @@ sw_tc_tunnel(struct __sk_buff *skb)
     struct ethhdr inner;
     if (parse_tunnel(skb, &tp)
         || bpf_skb_load_bytes(skb, tp.inner_ofs, &inner, sizeof inner)
-        || (inner.h_proto != bpf_htons(ETH_P_IP)
-            && inner.h_proto != bpf_htons(ETH_P_IPV6))
+        || !is_ip(inner.h_proto)
         || (skb->gso_size
             && !inner_spans_rest(skb, tp.inner_ofs + ETH_HLEN,
                                  inner.h_proto))) {
@@ -745,7 +756,7 @@ sw_tc_tunnel(struct __sk_buff *skb)
     struct swxdp_key key = { .ifindex = *id, .dl_type = inner.h_proto };
     key_set_eth(&key, &inner);
     struct swxdp_action *a = fastpath_lookup(&key);
-    if (!a || !daemon_alive() || a->out_ifindex & SWXDP_TUNNEL_ID) {
+    if (!a || !daemon_alive() || is_tunnel(a->out_ifindex)) {
         return TC_ACT_UNSPEC;
     }
     __u32 outer_len = tp.inner_ofs - ETH_HLEN;

@@ -40,7 +40,6 @@ struct swxdp_device {
     /* SWXDP_HOOK_TUNNEL ('tc_attached': 'tunnel' is in the maps). */
     struct swxdp_tunnel_config tunnel_cfg;
     struct swxdp_tunnel tunnel;         /* Zero while there is no route. */
-    struct swxdp_tunnel_rx_key rx_key;
 };
 
 static struct bpf_object *obj;
@@ -197,6 +196,18 @@ swxdp_load(char **errp)
         return load_error;
     }
     return 0;
+}
+
+/* swxdp_load(), for a caller that needs tc program '*prog'. */
+static int
+swxdp_load_tc(const int *prog, char **errp)
+{
+    int error = swxdp_load(errp);
+    if (!error && *prog < 0) {
+        *errp = xstrdup("the kernel took no tc program");
+        error = -EOPNOTSUPP;
+    }
+    return error;
 }
 
 static uint32_t
@@ -413,13 +424,9 @@ swxdp_socket_device_open(int ifindex, int sock_fd,
                          struct swxdp_device **devp, char **errp)
 {
     *devp = NULL;
-    int error = swxdp_load(errp);
+    int error = swxdp_load_tc(&sock_prog_fd, errp);
     if (error) {
         return error;
-    }
-    if (sock_prog_fd < 0) {
-        *errp = xstrdup("the kernel took no tc program");
-        return -EOPNOTSUPP;
     }
     struct swxdp_device *dev = device_new(ifindex, SWXDP_HOOK_SOCKET, errp);
     if (!dev) {
@@ -493,6 +500,21 @@ underlay_unref(int ifindex)
     }
 }
 
+/* The outer fields of the packets that 'tunnel' receives. */
+static struct swxdp_tunnel_rx_key
+tunnel_rx_key(const struct swxdp_tunnel *t)
+{
+    struct swxdp_tunnel_rx_key rx = {
+        .remote = t->remote,
+        .local = t->local,
+        .dst_port = t->dst_port,
+        .ip_proto = t->ip_proto,
+        .hdr_len = t->hdr_len,
+    };
+    memcpy(rx.hdr, t->hdr, sizeof rx.hdr);
+    return rx;
+}
+
 /* Takes tunnel 'dev' out of the maps: its packets go to its socket
  * again, and tc drops, counted, what is still on its way to it. */
 static void
@@ -500,7 +522,8 @@ tunnel_withdraw(struct swxdp_device *dev)
 {
     if (dev->tc_attached) {
         uint32_t id = dev->ifindex;
-        bpf_map_delete_elem(tunnel_rx_fd, &dev->rx_key);
+        struct swxdp_tunnel_rx_key rx = tunnel_rx_key(&dev->tunnel);
+        bpf_map_delete_elem(tunnel_rx_fd, &rx);
         bpf_map_delete_elem(tunnels_fd, &id);
         underlay_unref(dev->tunnel.oif);
         dev->tc_attached = false;
@@ -554,14 +577,7 @@ tunnel_update_route(struct swxdp_device *dev)
         return;
     }
 
-    struct swxdp_tunnel_rx_key rx = {
-        .remote = t.remote,
-        .local = t.local,
-        .dst_port = t.dst_port,
-        .ip_proto = t.ip_proto,
-        .hdr_len = t.hdr_len,
-    };
-    memcpy(rx.hdr, t.hdr, t.hdr_len);
+    struct swxdp_tunnel_rx_key rx = tunnel_rx_key(&t);
     uint32_t id = dev->ifindex;
     if (!error && bpf_map_update_elem(tunnels_fd, &id, &t, BPF_ANY)) {
         error = -errno;
@@ -578,7 +594,6 @@ tunnel_update_route(struct swxdp_device *dev)
         return;
     }
     dev->tunnel = t;
-    dev->rx_key = rx;
     dev->tc_attached = true;
     VLOG_INFO("tunnel to %s: fast path through ifindex %d", remote, t.oif);
 }
@@ -588,13 +603,9 @@ swxdp_tunnel_open(const struct swxdp_tunnel_config *cfg,
                   struct swxdp_device **devp, char **errp)
 {
     *devp = NULL;
-    int error = swxdp_load(errp);
+    int error = swxdp_load_tc(&tc_tunnel_prog_fd, errp);
     if (error) {
         return error;
-    }
-    if (tc_tunnel_prog_fd < 0) {
-        *errp = xstrdup("the kernel took no tc program");
-        return -EOPNOTSUPP;
     }
     if (cfg->hdr_len != 4 && cfg->hdr_len != 8) {
         *errp = xasprintf("a %zu-byte tunnel header", cfg->hdr_len);
